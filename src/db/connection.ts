@@ -1,0 +1,53 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database, Dialect } from './database.js';
+
+export interface DbHandle {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+  /** Cheap round trip for /readyz. */
+  ping(): Promise<void>;
+}
+
+// COUNT(*) and bigint come back as strings from pg by default; our numbers fit in a double.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export interface ConnectOptions {
+  databaseUrl: string | null;
+  dataDir: string;
+  /** Overrides the SQLite file (":memory:" or a path); tests use a temporary file. */
+  sqliteFile?: string;
+  poolSize?: number;
+}
+
+export function connect(options: ConnectOptions): DbHandle {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      dialect: 'postgres',
+      close: () => db.destroy(),
+      ping: async () => void (await sql`select 1`.execute(db)),
+    };
+  }
+  const file = options.sqliteFile ?? join(options.dataDir, 'tessera.sqlite');
+  if (file !== ':memory:') mkdirSync(options.dataDir, { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -64000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    close: () => db.destroy(),
+    ping: async () => void (await sql`select 1`.execute(db)),
+  };
+}

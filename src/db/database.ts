@@ -1,0 +1,33 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { EventsTable, CustomFieldsTable } from './tables/events.table.js';
+import type { MembershipsTable, OrganisationsTable } from './tables/organisations.table.js';
+import type { ContactsTable, ParticipantsTable } from './tables/people.table.js';
+import type { ApiKeysTable, AuditLogTable, IdempotencyKeysTable, ImportsTable } from './tables/platform.table.js';
+import type { SetupTokensTable, StaffSessionsTable, StaffUsersTable } from './tables/staff.table.js';
+
+export interface Database {
+  organisations: OrganisationsTable;
+  memberships: MembershipsTable;
+  staff_users: StaffUsersTable;
+  staff_sessions: StaffSessionsTable;
+  setup_tokens: SetupTokensTable;
+  events: EventsTable;
+  custom_fields: CustomFieldsTable;
+  contacts: ContactsTable;
+  participants: ParticipantsTable;
+  audit_log: AuditLogTable;
+  api_keys: ApiKeysTable;
+  idempotency_keys: IdempotencyKeysTable;
+  imports: ImportsTable;
+}
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** The database handle or an open transaction: repositories accept either. */
+export type Db = Kysely<Database> | Transaction<Database>;
+
+export type * from './tables/events.table.js';
+export type * from './tables/organisations.table.js';
+export type * from './tables/people.table.js';
+export type * from './tables/platform.table.js';
+export type * from './tables/staff.table.js';

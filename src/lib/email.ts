@@ -1,0 +1,27 @@
+import { domainToASCII } from 'node:url';
+import validator from 'validator';
+
+export interface CanonicalEmail {
+  /** What we store and send to: trimmed, domain lower-cased and in punycode. */
+  email: string;
+  /** What we match on: the whole address lower-cased, so Alice@X and alice@x are one person. */
+  key: string;
+}
+
+export const MAX_EMAIL_LENGTH = 254;
+
+/** Returns null for anything that is not one valid address (no header tricks, no lists). */
+export function canonicalEmail(input: unknown): CanonicalEmail | null {
+  if (typeof input !== 'string') return null;
+  const trimmed = input.trim();
+  if (trimmed.length === 0 || trimmed.length > MAX_EMAIL_LENGTH || /[\s,;<>"]/.test(trimmed)) return null;
+  const at = trimmed.lastIndexOf('@');
+  if (at <= 0 || at === trimmed.length - 1) return null;
+  const local = trimmed.slice(0, at);
+  const domain = domainToASCII(trimmed.slice(at + 1).toLowerCase());
+  if (!domain) return null;
+  const email = `${local}@${domain}`;
+  if (email.length > MAX_EMAIL_LENGTH) return null;
+  if (!validator.isEmail(email, { allow_utf8_local_part: true, require_tld: true, allow_ip_domain: false })) return null;
+  return { email, key: email.toLowerCase() };
+}

@@ -1,0 +1,1 @@
+export { completeSetup, createOrganisationWithOwner, issueSetupToken, setupTokenUsable, type OwnerInput } from './setup.service.js';

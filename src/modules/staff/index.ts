@@ -1,0 +1,13 @@
+export {
+  MIN_PASSWORD_LENGTH,
+  changeStaffPassword,
+  checkNewPassword,
+  createStaffUser,
+  findStaffUserByEmail,
+  resolveSession,
+  signIn,
+  signOut,
+  type SessionPolicy,
+  type StaffUser,
+} from './staff.service.js';
+export { deleteExpiredSessions } from './staff.repository.js';
