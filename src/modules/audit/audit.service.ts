@@ -63,3 +63,24 @@ export async function listAuditEntries(db: Db, query: AuditQuery): Promise<Audit
     createdAt: row.created_at,
   }));
 }
+
+/** Many entries in few statements, for bulk paths (an import audits every participant it touches). */
+export async function auditMany(db: Db, ctx: Ctx, actor: Actor, inputs: AuditInput[]): Promise<void> {
+  const createdAt = ctx.clock.now().toISOString();
+  const rows = inputs.map((input) => ({
+    id: newId(ctx.clock, ctx.random),
+    org_id: input.orgId,
+    actor_type: actor.type,
+    actor_id: actor.id,
+    actor_label: actor.label,
+    action: input.action,
+    target_type: input.target?.type ?? null,
+    target_id: input.target?.id ?? null,
+    ip: actor.ip,
+    data: JSON.stringify(scrub(input.data ?? {})),
+    created_at: createdAt,
+  }));
+  for (let i = 0; i < rows.length; i += 500) {
+    await db.insertInto('audit_log').values(rows.slice(i, i + 500)).execute();
+  }
+}

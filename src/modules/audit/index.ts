@@ -1,2 +1,2 @@
-export { audit, listAuditEntries, type AuditEntry, type AuditInput } from './audit.service.js';
+export { audit, auditMany, listAuditEntries, type AuditEntry, type AuditInput } from './audit.service.js';
 export type { AuditQuery } from './audit.repository.js';

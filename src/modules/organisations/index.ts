@@ -8,4 +8,5 @@ export {
   roleOf,
   updateOrganisation,
 } from './organisation.service.js';
+export { addStaffMember, assignableRoles, changeStaffRole, removeStaffMember, type Manager, type NewMemberInput } from './membership.service.js';
 export { countOrganisations, findMembers, findOrganisationsOfUser } from './organisation.repository.js';

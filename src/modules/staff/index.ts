@@ -1,5 +1,6 @@
 export {
   MIN_PASSWORD_LENGTH,
+  changeOwnPassword,
   changeStaffPassword,
   checkNewPassword,
   createStaffUser,

@@ -75,6 +75,17 @@ export async function findStaffUserByEmail(db: Db, email: string): Promise<Staff
 
 let decoy: Promise<string> | null = null;
 
+function isLocked(row: { locked_until: string | null }, now: Date): boolean {
+  return row.locked_until !== null && row.locked_until > now.toISOString();
+}
+
+async function countFailedLogin(db: Db, userId: string, now: Date): Promise<void> {
+  const failures = await incrementFailedLogins(db, userId);
+  if (failures >= LOCK_AFTER_FAILURES) {
+    await updateStaff(db, userId, { locked_until: new Date(now.getTime() + lockDelayMs(failures)).toISOString() });
+  }
+}
+
 function lockDelayMs(failures: number): number {
   // 1, 2, 4 ... minutes, capped at an hour: slows guessing without locking the owner out for long.
   return Math.min(2 ** (failures - LOCK_AFTER_FAILURES), 60) * 60_000;
@@ -97,14 +108,9 @@ export async function signIn(
   const now = ctx.clock.now();
   const actor: Actor = { type: 'anonymous', id: null, label: canonical?.email ?? null, ip: input.ip };
   if (!row) return null;
-  const locked = row.locked_until !== null && row.locked_until > now.toISOString();
+  const locked = isLocked(row, now);
   if (!valid || locked || row.disabled_at) {
-    if (!valid) {
-      const failures = await incrementFailedLogins(db, row.id);
-      if (failures >= LOCK_AFTER_FAILURES) {
-        await updateStaff(db, row.id, { locked_until: new Date(now.getTime() + lockDelayMs(failures)).toISOString() });
-      }
-    }
+    if (!valid) await countFailedLogin(db, row.id, now);
     await audit(db, ctx, { ...actor, type: 'staff', id: row.id }, { orgId: null, action: 'staff.sign_in_failed', target: { type: 'staff', id: row.id }, data: { locked } });
     return null;
   }
@@ -154,4 +160,30 @@ export async function changeStaffPassword(db: Db, ctx: Ctx, actor: Actor, userId
   // A new password ends every session: whoever knew the old one is out.
   await deleteSessionsOfUser(db, userId);
   await audit(db, ctx, actor, { orgId: null, action: 'staff.password_changed', target: { type: 'staff', id: userId } });
+}
+
+/**
+ * The signed-in user changes their own password, proving they know the current one. Returns false
+ * when it is wrong or the account is locked. A wrong guess counts as a failed sign-in, so a stolen
+ * session cannot be used to guess the password faster than the sign-in form allows.
+ */
+export async function changeOwnPassword(
+  db: Db,
+  ctx: Ctx,
+  actor: Actor,
+  input: { userId: string; currentPassword: string; newPassword: string },
+): Promise<boolean> {
+  checkNewPassword(input.newPassword);
+  const row = await findStaffById(db, input.userId);
+  if (!row) return false;
+  const now = ctx.clock.now();
+  const locked = isLocked(row, now);
+  const valid = await verifyPassword(input.currentPassword.slice(0, 256), row.password_hash);
+  if (!valid || locked) {
+    if (!valid) await countFailedLogin(db, row.id, now);
+    await audit(db, ctx, actor, { orgId: null, action: 'staff.password_change_failed', target: { type: 'staff', id: row.id }, data: { locked } });
+    return false;
+  }
+  await changeStaffPassword(db, ctx, actor, row.id, input.newPassword);
+  return true;
 }

@@ -1,0 +1,1 @@
+export { changeContactIdentity, contactFromRow, ensureContacts, getContact, type Contact, type ContactSeed } from './contact.service.js';

@@ -1,0 +1,3 @@
+export * from './event.types.js';
+export { createEvent, getEvent, isTimeZone, updateEvent } from './event.service.js';
+export { findEvents as listEvents, findEventsPage as listEventsPage } from './event.repository.js';

@@ -1,0 +1,12 @@
+export * from './participant.types.js';
+export { checkParticipant, type Checked, type Problem } from './participant.validation.js';
+export {
+  createParticipant,
+  getParticipant,
+  listParticipants,
+  participantCounts,
+  updateParticipant,
+  upsertParticipants,
+  type UpsertOptions,
+  type UpsertResult,
+} from './participant.service.js';

@@ -1,0 +1,158 @@
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { Database, Db, Dialect, ParticipantsTable } from '../../db/database.js';
+import type { FieldValues } from '../custom-fields/index.js';
+import type { Participant, ParticipantQuery, ParticipantSort, ParticipantStatus } from './participant.types.js';
+
+export function participantFromRow(row: ParticipantsTable): Participant {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    contactId: row.contact_id,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    status: row.status,
+    fields: JSON.parse(row.field_values) as FieldValues,
+    statusChangedAt: row.status_changed_at,
+    registeredAt: row.registered_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function insertParticipants(db: Db, rows: ParticipantsTable[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('participants').values(rows).execute();
+}
+
+export async function findParticipantRow(db: Db, orgId: string, eventId: string, id: string): Promise<ParticipantsTable | undefined> {
+  return db
+    .selectFrom('participants')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('event_id', '=', eventId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function findParticipantsByContacts(db: Db, eventId: string, contactIds: string[]): Promise<ParticipantsTable[]> {
+  if (contactIds.length === 0) return [];
+  return db.selectFrom('participants').selectAll().where('event_id', '=', eventId).where('contact_id', 'in', contactIds).execute();
+}
+
+export async function updateParticipantRow(db: Db, orgId: string, id: string, values: Partial<ParticipantsTable>): Promise<void> {
+  await db.updateTable('participants').set(values).where('org_id', '=', orgId).where('id', '=', id).execute();
+}
+
+/** Keeps the denormalised name/email of every participation of a contact in line with it. */
+export async function updateParticipantsOfContact(
+  db: Db,
+  orgId: string,
+  contactId: string,
+  values: Pick<ParticipantsTable, 'email' | 'first_name' | 'last_name' | 'updated_at'>,
+): Promise<void> {
+  await db.updateTable('participants').set(values).where('org_id', '=', orgId).where('contact_id', '=', contactId).execute();
+}
+
+export async function countByStatus(db: Db, orgId: string, eventId: string): Promise<Record<ParticipantStatus, number>> {
+  const rows = await db
+    .selectFrom('participants')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('org_id', '=', orgId)
+    .where('event_id', '=', eventId)
+    .groupBy('status')
+    .execute();
+  const counts: Record<ParticipantStatus, number> = { imported: 0, invited: 0, registered: 0, declined: 0, cancelled: 0 };
+  for (const row of rows) counts[row.status] = Number(row.n);
+  return counts;
+}
+
+// Sort keys, each ending with id so the order is total and keyset pagination is exact.
+const SORT_COLUMNS: Record<ParticipantSort, Array<'last_name' | 'first_name' | 'email' | 'created_at' | 'status' | 'id'>> = {
+  name: ['last_name', 'first_name', 'id'],
+  email: ['email', 'id'],
+  created: ['created_at', 'id'],
+  status: ['status', 'last_name', 'first_name', 'id'],
+};
+
+type Where = (eb: ExpressionBuilder<Database, 'participants'>) => Expression<SqlBool>;
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Filter on one custom field's value, written for each dialect's JSON functions. */
+function fieldFilter(dialect: Dialect, key: string, value: string): Expression<SqlBool> {
+  const path = `$."${key}"`;
+  if (dialect === 'sqlite') {
+    return sql<SqlBool>`(json_extract(field_values, ${path}) = ${value === 'true' ? 1 : value === 'false' ? 0 : value}
+      or exists (select 1 from json_each(field_values, ${path}) where json_each.value = ${value}))`;
+  }
+  return sql<SqlBool>`((field_values::jsonb ->> ${key}) = ${value} or (field_values::jsonb -> ${key}) @> to_jsonb(${value}::text))`;
+}
+
+function filters(dialect: Dialect, orgId: string, eventId: string, query: ParticipantQuery): Where[] {
+  const where: Where[] = [(eb) => eb('org_id', '=', orgId), (eb) => eb('event_id', '=', eventId)];
+  if (query.statuses && query.statuses.length > 0) {
+    const statuses = query.statuses;
+    where.push((eb) => eb('status', 'in', statuses));
+  }
+  const words = (query.q ?? '').trim().toLowerCase().normalize('NFKD').replace(/\p{Diacritic}/gu, '').split(/\s+/).filter(Boolean).slice(0, 5);
+  for (const word of words) {
+    where.push(() => sql<SqlBool>`search_text like ${`%${escapeLike(word)}%`} escape '\\'`);
+  }
+  for (const [key, value] of Object.entries(query.fields ?? {})) {
+    where.push(() => fieldFilter(dialect, key, value));
+  }
+  return where;
+}
+
+export function encodeCursor(values: unknown[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+function decodeCursor(cursor: string, length: number): string[] | null {
+  try {
+    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(values) && values.length === length && values.every((v) => typeof v === 'string')) return values as string[];
+  } catch {
+    // fall through: a bad cursor is treated like a bad id
+  }
+  return null;
+}
+
+export async function queryParticipants(
+  db: Db,
+  dialect: Dialect,
+  orgId: string,
+  eventId: string,
+  query: ParticipantQuery,
+): Promise<{ rows: ParticipantsTable[]; total: number; cursorOf: (row: ParticipantsTable) => string } | null> {
+  const sort = query.sort ?? 'name';
+  const dir = query.dir ?? 'asc';
+  const columns = SORT_COLUMNS[sort];
+  const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
+  const where = filters(dialect, orgId, eventId, query);
+  const matches: Where = (eb) => eb.and(where.map((w) => w(eb)));
+  let after: string[] | null = null;
+  if (query.cursor) {
+    after = decodeCursor(query.cursor, columns.length);
+    if (!after) return null;
+  }
+  let list = db.selectFrom('participants').selectAll().where(matches);
+  if (after) {
+    const values = after;
+    // Row-value comparison (a, b, id) > (?, ?, ?): one index range scan per page, at any depth.
+    list = list.where((eb) =>
+      eb(eb.refTuple(...(columns as ['last_name', 'id'])), dir === 'asc' ? '>' : '<', eb.tuple(...(values as [string, string]))),
+    );
+  }
+  for (const column of columns) list = list.orderBy(column, dir);
+  const rows = await list.limit(limit + 1).execute();
+  const countRow = await db
+    .selectFrom('participants')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(matches)
+    .executeTakeFirstOrThrow();
+  const cursorOf = (row: ParticipantsTable) => encodeCursor(columns.map((c) => row[c]));
+  return { rows, total: Number(countRow.n), cursorOf };
+}

@@ -1,0 +1,243 @@
+import type { Db, Dialect, ParticipantsTable } from '../../db/database.js';
+import type { Actor, Ctx } from '../../lib/context.js';
+import { DomainError } from '../../lib/errors.js';
+import { isId, newId } from '../../lib/ids.js';
+import { searchable } from '../../lib/text.js';
+import { audit, auditMany } from '../audit/index.js';
+import { changeContactIdentity, ensureContacts } from '../contacts/index.js';
+import { listCustomFields, searchableValue, type CustomField, type FieldValues } from '../custom-fields/index.js';
+import {
+  countByStatus,
+  findParticipantRow,
+  findParticipantsByContacts,
+  insertParticipants,
+  participantFromRow,
+  queryParticipants,
+  updateParticipantRow,
+  updateParticipantsOfContact,
+} from './participant.repository.js';
+import type { Participant, ParticipantInput, ParticipantPage, ParticipantQuery, ParticipantStatus, ValidParticipant } from './participant.types.js';
+import { checkParticipant } from './participant.validation.js';
+
+export function searchTextOf(firstName: string, lastName: string, email: string, fields: FieldValues): string {
+  return searchable(firstName, lastName, email, ...Object.values(fields).map(searchableValue)).slice(0, 2000);
+}
+
+function validOrThrow(fields: CustomField[], input: ParticipantInput, partial = false): ValidParticipant {
+  const checked = checkParticipant(fields, input, { partial });
+  if (!checked.ok) {
+    const message = checked.problems.map((p) => p.reason).join('; ');
+    throw new DomainError('validation_failed', message, checked.problems.map((p) => ({ path: `/${p.field}`, message: p.reason })));
+  }
+  return checked.value;
+}
+
+export async function getParticipant(db: Db, orgId: string, eventId: string, participantId: string): Promise<Participant> {
+  const row = isId(participantId) ? await findParticipantRow(db, orgId, eventId, participantId) : undefined;
+  if (!row) throw new DomainError('not_found', 'Participant not found');
+  return participantFromRow(row);
+}
+
+export async function createParticipant(db: Db, ctx: Ctx, actor: Actor, orgId: string, eventId: string, input: ParticipantInput): Promise<Participant> {
+  const fields = await listCustomFields(db, orgId, eventId);
+  const value = validOrThrow(fields, input);
+  const result = await upsertParticipants(db, ctx, actor, orgId, eventId, [value], { existing: 'fail', defaultStatus: 'registered' });
+  const id = result.ids[0];
+  if (!id) throw new DomainError('duplicate_email', 'This person is already a participant of the event');
+  return getParticipant(db, orgId, eventId, id);
+}
+
+/** Partial update: absent custom fields are left as they are; name/email changes go to the contact. */
+export async function updateParticipant(
+  db: Db,
+  ctx: Ctx,
+  actor: Actor,
+  orgId: string,
+  eventId: string,
+  participantId: string,
+  input: ParticipantInput,
+): Promise<Participant> {
+  const current = await getParticipant(db, orgId, eventId, participantId);
+  const fields = await listCustomFields(db, orgId, eventId);
+  const value = validOrThrow(fields, {
+    email: input.email ?? current.email,
+    firstName: input.firstName ?? current.firstName,
+    lastName: input.lastName ?? current.lastName,
+    status: input.status,
+    fields: input.fields ?? {},
+  }, true);
+  const now = ctx.clock.now().toISOString();
+  const identityChanged = value.email.email !== current.email || value.firstName !== current.firstName || value.lastName !== current.lastName;
+  if (identityChanged) {
+    await changeContactIdentity(db, ctx, orgId, current.contactId, value);
+    await updateParticipantsOfContact(db, orgId, current.contactId, { email: value.email.email, first_name: value.firstName, last_name: value.lastName, updated_at: now });
+  }
+  const merged: FieldValues = { ...current.fields };
+  for (const field of fields) {
+    if (!input.fields || !(field.key in input.fields)) continue;
+    const next = value.fields[field.key];
+    if (next === undefined) delete merged[field.key];
+    else merged[field.key] = next;
+  }
+  const status = value.status ?? current.status;
+  await updateParticipantRow(db, orgId, participantId, {
+    field_values: JSON.stringify(merged),
+    search_text: searchTextOf(value.firstName, value.lastName, value.email.email, merged),
+    ...statusChange(current.status, current.registeredAt, status, now),
+    updated_at: now,
+  });
+  const changed = [
+    ...(identityChanged ? ['identity'] : []),
+    ...Object.keys(merged).filter((k) => JSON.stringify(merged[k]) !== JSON.stringify(current.fields[k])),
+    ...Object.keys(current.fields).filter((k) => !(k in merged)),
+  ];
+  await audit(db, ctx, actor, {
+    orgId,
+    action: 'participant.updated',
+    target: { type: 'participant', id: participantId },
+    data: { eventId, changed, ...(status !== current.status ? { status: { from: current.status, to: status } } : {}) },
+  });
+  return getParticipant(db, orgId, eventId, participantId);
+}
+
+function statusChange(from: ParticipantStatus, registeredAt: string | null, to: ParticipantStatus, now: string): Partial<ParticipantsTable> {
+  if (from === to) return {};
+  return { status: to, status_changed_at: now, registered_at: to === 'registered' ? (registeredAt ?? now) : registeredAt };
+}
+
+export async function listParticipants(db: Db, dialect: Dialect, orgId: string, eventId: string, query: ParticipantQuery): Promise<ParticipantPage> {
+  const found = await queryParticipants(db, dialect, orgId, eventId, query);
+  if (!found) throw new DomainError('validation_failed', 'The page cursor is not valid', [{ path: '/cursor', message: 'invalid cursor' }]);
+  const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
+  const rows = found.rows.slice(0, limit);
+  const last = rows[rows.length - 1];
+  return {
+    items: rows.map(participantFromRow),
+    total: found.total,
+    nextCursor: found.rows.length > limit && last ? found.cursorOf(last) : null,
+  };
+}
+
+export async function participantCounts(db: Db, orgId: string, eventId: string): Promise<Record<ParticipantStatus, number>> {
+  return countByStatus(db, orgId, eventId);
+}
+
+export interface UpsertOptions {
+  /** What to do when the person is already a participant of the event. */
+  existing: 'update' | 'skip' | 'fail';
+  /** Status for new participants that carry none. */
+  defaultStatus: ParticipantStatus;
+}
+
+export interface UpsertResult {
+  created: number;
+  updated: number;
+  skipped: number;
+  /** Participant ids in input order (for skipped rows: the existing participant's id; for 'fail': absent). */
+  ids: string[];
+}
+
+const CHUNK = 500;
+
+/**
+ * Creates or updates many participants in a handful of statements per 500 rows. Rows must be
+ * validated and have distinct emails. Runs inside the caller's transaction, so an import or a bulk
+ * API call is all or nothing.
+ */
+export async function upsertParticipants(
+  db: Db,
+  ctx: Ctx,
+  actor: Actor,
+  orgId: string,
+  eventId: string,
+  rows: ValidParticipant[],
+  options: UpsertOptions,
+): Promise<UpsertResult> {
+  const result: UpsertResult = { created: 0, updated: 0, skipped: 0, ids: [] };
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    await upsertChunk(db, ctx, actor, orgId, eventId, rows.slice(start, start + CHUNK), options, result);
+  }
+  return result;
+}
+
+async function upsertChunk(
+  db: Db,
+  ctx: Ctx,
+  actor: Actor,
+  orgId: string,
+  eventId: string,
+  rows: ValidParticipant[],
+  options: UpsertOptions,
+  result: UpsertResult,
+): Promise<void> {
+  const contacts = await ensureContacts(db, ctx, orgId, rows.map((r) => ({ email: r.email, firstName: r.firstName, lastName: r.lastName })));
+  const contactIds = rows.map((r) => contacts.get(r.email.key)!.id);
+  const existing = new Map((await findParticipantsByContacts(db, eventId, contactIds)).map((p) => [p.contact_id, p]));
+  const now = ctx.clock.now().toISOString();
+  const fresh: ParticipantsTable[] = [];
+  for (const row of rows) {
+    const contact = contacts.get(row.email.key)!;
+    const current = existing.get(contact.id);
+    if (!current) {
+      const status = row.status ?? options.defaultStatus;
+      const firstName = row.firstName || contact.first_name;
+      const lastName = row.lastName || contact.last_name;
+      const id = newId(ctx.clock, ctx.random);
+      fresh.push({
+        id,
+        org_id: orgId,
+        event_id: eventId,
+        contact_id: contact.id,
+        status,
+        field_values: JSON.stringify(row.fields),
+        email: contact.email,
+        first_name: firstName,
+        last_name: lastName,
+        search_text: searchTextOf(firstName, lastName, contact.email, row.fields),
+        status_changed_at: now,
+        registered_at: status === 'registered' ? now : null,
+        created_at: now,
+        updated_at: now,
+      });
+      result.ids.push(id);
+      continue;
+    }
+    if (options.existing === 'fail') continue;
+    result.ids.push(current.id);
+    if (options.existing === 'skip') {
+      result.skipped += 1;
+      continue;
+    }
+    await updateExisting(db, ctx, actor, orgId, current, row, now);
+    result.updated += 1;
+  }
+  await insertParticipants(db, fresh);
+  result.created += fresh.length;
+  await auditMany(
+    db,
+    ctx,
+    actor,
+    fresh.map((p) => ({ orgId, action: 'participant.created', target: { type: 'participant', id: p.id }, data: { eventId, status: p.status } })),
+  );
+}
+
+async function updateExisting(db: Db, ctx: Ctx, actor: Actor, orgId: string, current: ParticipantsTable, row: ValidParticipant, now: string): Promise<void> {
+  const fields: FieldValues = { ...(JSON.parse(current.field_values) as FieldValues), ...row.fields };
+  const firstName = row.firstName || current.first_name;
+  const lastName = row.lastName || current.last_name;
+  const status = row.status ?? current.status;
+  await updateParticipantRow(db, orgId, current.id, {
+    field_values: JSON.stringify(fields),
+    first_name: firstName,
+    last_name: lastName,
+    search_text: searchTextOf(firstName, lastName, current.email, fields),
+    ...statusChange(current.status, current.registered_at, status, now),
+    updated_at: now,
+  });
+  await audit(db, ctx, actor, {
+    orgId,
+    action: 'participant.updated',
+    target: { type: 'participant', id: current.id },
+    data: { eventId: current.event_id, changed: Object.keys(row.fields), via: 'bulk' },
+  });
+}
