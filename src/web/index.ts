@@ -1,9 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { authRoutes } from './auth.routes.js';
 import { setupRoutes } from './setup.routes.js';
+import { auditRoutes } from './backoffice/audit.routes.js';
+import { accountRoutes, settingsRoutes } from './backoffice/settings.routes.js';
+import { staffRoutes } from './backoffice/staff.routes.js';
 
 /** Every server-rendered page. Each file is one Fastify plugin. */
 export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(authRoutes);
   await app.register(setupRoutes);
+  await app.register(staffRoutes);
+  await app.register(auditRoutes);
+  await app.register(settingsRoutes);
+  await app.register(accountRoutes);
 }

@@ -36,6 +36,8 @@ const FLASHES: Record<string, string> = {
   imported: 'Import finished.',
   revoked: 'Revoked.',
   signed_out: 'You are signed out.',
+  member_existing: 'Added. They already had a Tessera account and keep their own password.',
+  password_changed: 'Password changed and every session ended. Sign in with the new password.',
 };
 
 function flashFrom(request: FastifyRequest): string | null {
