@@ -5,26 +5,50 @@ import type { Random } from './random.js';
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const ID_PATTERN = /^[0-9a-hjkmnp-tv-z]{26}$/;
 
-export function newId(clock: Clock, random: Random): string {
-  let time = clock.now().getTime();
-  let head = '';
-  for (let i = 0; i < 10; i++) {
-    head = ALPHABET[time % 32] + head;
-    time = Math.floor(time / 32);
+// Monotonic within one process: ids made in the same millisecond still sort in creation order
+// (the audit log and keyset pages rely on it), by incrementing the previous random part.
+let lastTime = -1;
+let lastRandom: Buffer = Buffer.alloc(10);
+
+function increment(bytes: Buffer): Buffer {
+  const next = Buffer.from(bytes);
+  for (let i = next.length - 1; i >= 0; i--) {
+    next[i] = (next[i]! + 1) & 255;
+    if (next[i] !== 0) break;
   }
-  const bytes = random.bytes(10);
+  return next;
+}
+
+function encodeTail(bytes: Buffer): string {
   let tail = '';
   let buffer = 0;
   let bits = 0;
   for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
+    buffer = ((buffer << 8) | byte) & 0xffff;
     bits += 8;
     while (bits >= 5) {
       bits -= 5;
       tail += ALPHABET[(buffer >> bits) & 31];
     }
   }
-  return head + tail;
+  return tail;
+}
+
+export function newId(clock: Clock, random: Random): string {
+  let time = clock.now().getTime();
+  if (time <= lastTime) {
+    time = lastTime;
+    lastRandom = increment(lastRandom);
+  } else {
+    lastTime = time;
+    lastRandom = random.bytes(10);
+  }
+  let head = '';
+  for (let i = 0, t = time; i < 10; i++) {
+    head = ALPHABET[t % 32] + head;
+    t = Math.floor(t / 32);
+  }
+  return head + encodeTail(lastRandom);
 }
 
 export function isId(value: unknown): value is string {

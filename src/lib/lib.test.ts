@@ -46,6 +46,8 @@ test('ids sort by creation time and are recognised', () => {
   clock.advance(1);
   const second = newId(clock, cryptoRandom);
   assert.ok(first < second);
+  const sameMs = Array.from({ length: 1000 }, () => newId(clock, cryptoRandom));
+  assert.deepEqual([...sameMs].sort(), sameMs, 'ids made in one millisecond keep their order');
   assert.equal(isId(first), true);
   assert.equal(isId('../etc/passwd'), false);
 });

@@ -61,8 +61,13 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const body = request.body as { email: string; password: string; next?: string };
-      const result = await app.deps.db.transaction().execute((trx) =>
-        signIn(trx, app.deps, { email: body.email, password: body.password, ip: request.ip, userAgent: request.headers['user-agent'] ?? null }, sessionPolicy(app)),
+      // Not inside a transaction: the ~100 ms of password hashing must not hold SQLite's single
+      // connection. Each write in signIn is one statement and safe on its own.
+      const result = await signIn(
+        app.deps.db,
+        app.deps,
+        { email: body.email, password: body.password, ip: request.ip, userAgent: request.headers['user-agent'] ?? null },
+        sessionPolicy(app),
       );
       if (!result) {
         // One answer for unknown email, wrong password and locked account.

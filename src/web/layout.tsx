@@ -41,6 +41,7 @@ export function Layout({ title, csrf, staff, nav, flash, children }: LayoutProps
           {staff && (
             <form method="post" action="/admin/logout" class="signout">
               <span class="who">{nav ? `${staff.name} · ${nav.orgName}` : staff.name}</span>
+              <a href="/admin/account">Account</a>
               <input type="hidden" name="_csrf" value={csrf} />
               <button type="submit" class="link">Sign out</button>
             </form>
