@@ -39,10 +39,4 @@ export default tseslint.config(
     files: ['src/db/migrations/**/*.ts', 'src/db/migrate.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
-  {
-    // TODO: remove once sendHtml is generic (`sendHtml<P>(reply, page: VNode<P>, ...)`), which
-    // typechecks and needs no `any`.
-    files: ['src/http/render.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off' },
-  },
 );

@@ -3,7 +3,7 @@ import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 
 /** Server-rendered pages: preact escapes every interpolated value by default. */
-export function sendHtml(reply: FastifyReply, page: VNode<any>, status = 200): FastifyReply {
+export function sendHtml<P>(reply: FastifyReply, page: VNode<P>, status = 200): FastifyReply {
   return reply
     .code(status)
     .header('cache-control', 'no-store')
