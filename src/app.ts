@@ -37,6 +37,20 @@ function redactUrl(url: string): string {
 
 const STYLESHEET = new URL('../public/style.css', import.meta.url);
 
+/**
+ * Rate limits count in-process by default; with REDIS_URL every app node shares the counters.
+ * ioredis is loaded only then, so a single-node install does not pay for it.
+ */
+async function sharedRateLimitStore(app: FastifyInstance, config: Readonly<Config>) {
+  if (!config.redisUrl) return {};
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(config.redisUrl, { connectTimeout: 1000, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  app.addHook('onClose', async () => {
+    await redis.quit();
+  });
+  return { redis, skipOnError: false, nameSpace: 'tessera-rl-' };
+}
+
 /** Builds the whole HTTP app without listening, so tests drive it through inject(). */
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options;
@@ -100,7 +114,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   });
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   await app.register(multipart, { limits: { fileSize: config.importMaxBytes, files: 1, fields: 20 } });
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, { global: false, ...(await sharedRateLimitStore(app, config)) });
 
   app.addHook('onRequest', loadStaffSession);
   // Every state-changing request outside the API (which uses bearer keys, not cookies) must carry
