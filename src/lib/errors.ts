@@ -27,6 +27,7 @@ export const errorStatus = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   import_invalid: 422,
+  items_invalid: 422,
   import_expired: 410,
   rate_limited: 429,
   internal_error: 500,

@@ -4,6 +4,7 @@ import { setupRoutes } from './setup.routes.js';
 import { auditRoutes } from './backoffice/audit.routes.js';
 import { accountRoutes, settingsRoutes } from './backoffice/settings.routes.js';
 import { staffRoutes } from './backoffice/staff.routes.js';
+import { apiKeyRoutes } from './backoffice/api-keys.routes.js';
 
 /** Every server-rendered page. Each file is one Fastify plugin. */
 export async function webRoutes(app: FastifyInstance): Promise<void> {
@@ -13,4 +14,5 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(auditRoutes);
   await app.register(settingsRoutes);
   await app.register(accountRoutes);
+  await app.register(apiKeyRoutes);
 }
