@@ -11,9 +11,14 @@ import { issueSetupToken } from './modules/setup/index.js';
  * goes to stdout for the operator who started the process, never through the structured logger.
  */
 export async function startServer(config: Readonly<Config> = loadConfig()) {
-  const handle = connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let app: Awaited<ReturnType<typeof buildApp>> | null = null;
+  const handle = connect({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onPoolError: (err) => app?.log.warn({ err }, 'database connection dropped'),
+  });
   await migrateToLatest(handle.db);
-  const app = await buildApp({ config, db: handle.db, dialect: handle.dialect });
+  app = await buildApp({ config, db: handle.db, dialect: handle.dialect });
   await app.listen({ port: config.port, host: config.host });
 
   const token = await issueSetupToken(handle.db, { clock: systemClock, random: cryptoRandom });
@@ -26,8 +31,8 @@ export async function startServer(config: Readonly<Config> = loadConfig()) {
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down');
-    await app.close();
+    app?.log.info({ signal }, 'shutting down');
+    await app?.close();
     await handle.close();
     process.exit(0);
   };

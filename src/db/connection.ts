@@ -22,11 +22,15 @@ export interface ConnectOptions {
   /** Overrides the SQLite file (":memory:" or a path); tests use a temporary file. */
   sqliteFile?: string;
   poolSize?: number;
+  onPoolError?: (err: Error) => void;
 }
 
 export function connect(options: ConnectOptions): DbHandle {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // An idle client dropped by the server (restart, failover) must not crash the process; the
+    // pool replaces it and the next query reconnects.
+    pool.on('error', (err) => options.onPoolError?.(err));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,

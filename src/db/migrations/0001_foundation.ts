@@ -183,6 +183,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('idempotency_keys_pk', ['org_id', 'key'])
     .execute();
+  await db.schema.createIndex('idempotency_created_idx').on('idempotency_keys').column('created_at').execute();
 
   await db.schema
     .createTable('imports')
