@@ -4,6 +4,9 @@ import { setupRoutes } from './setup.routes.js';
 import { auditRoutes } from './backoffice/audit.routes.js';
 import { accountRoutes, settingsRoutes } from './backoffice/settings.routes.js';
 import { staffRoutes } from './backoffice/staff.routes.js';
+import { eventsRoutes } from './backoffice/events.routes.js';
+import { fieldsRoutes } from './backoffice/fields.routes.js';
+import { participantsRoutes } from './backoffice/participants.routes.js';
 import { apiKeyRoutes } from './backoffice/api-keys.routes.js';
 
 /** Every server-rendered page. Each file is one Fastify plugin. */
@@ -14,5 +17,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(auditRoutes);
   await app.register(settingsRoutes);
   await app.register(accountRoutes);
+  await app.register(eventsRoutes);
+  await app.register(fieldsRoutes);
+  await app.register(participantsRoutes);
   await app.register(apiKeyRoutes);
 }

@@ -5,6 +5,7 @@ export {
   getParticipant,
   listParticipants,
   participantCounts,
+  participantCountsByEvent,
   updateParticipant,
   upsertParticipants,
   type UpsertOptions,

@@ -53,16 +53,40 @@ export async function updateParticipantsOfContact(
   await db.updateTable('participants').set(values).where('org_id', '=', orgId).where('contact_id', '=', contactId).execute();
 }
 
+/**
+ * Rows of one event of one organisation. The organisation is checked through the event, in a
+ * subquery the database runs once, rather than on participants.org_id: that column is in none of
+ * the (event_id, ...) indexes, so filtering on it made every count read all 100,000 table rows
+ * instead of an index alone.
+ */
+function inEvent(eb: ExpressionBuilder<Database, 'participants'>, orgId: string, eventId: string): Expression<SqlBool> {
+  return eb('event_id', '=', eb.selectFrom('events').select('id').where('id', '=', eventId).where('org_id', '=', orgId));
+}
+
 export async function countByStatus(db: Db, orgId: string, eventId: string): Promise<Record<ParticipantStatus, number>> {
   const rows = await db
     .selectFrom('participants')
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('org_id', '=', orgId)
-    .where('event_id', '=', eventId)
+    .where((eb) => inEvent(eb, orgId, eventId))
     .groupBy('status')
     .execute();
   const counts: Record<ParticipantStatus, number> = { imported: 0, invited: 0, registered: 0, declined: 0, cancelled: 0 };
   for (const row of rows) counts[row.status] = Number(row.n);
+  return counts;
+}
+
+/** Counts per event and status in one grouped statement (the events list shows many events). */
+export async function countByEventAndStatus(db: Db, orgId: string, eventIds: string[]): Promise<Map<string, Record<ParticipantStatus, number>>> {
+  const counts = new Map<string, Record<ParticipantStatus, number>>();
+  if (eventIds.length === 0) return counts;
+  const rows = await db
+    .selectFrom('participants')
+    .select(['event_id', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('event_id', 'in', (eb) => eb.selectFrom('events').select('id').where('org_id', '=', orgId).where('id', 'in', eventIds))
+    .groupBy(['event_id', 'status'])
+    .execute();
+  for (const id of eventIds) counts.set(id, { imported: 0, invited: 0, registered: 0, declined: 0, cancelled: 0 });
+  for (const row of rows) counts.get(row.event_id)![row.status] = Number(row.n);
   return counts;
 }
 
@@ -91,7 +115,7 @@ function fieldFilter(dialect: Dialect, key: string, value: string): Expression<S
 }
 
 function filters(dialect: Dialect, orgId: string, eventId: string, query: ParticipantQuery): Where[] {
-  const where: Where[] = [(eb) => eb('org_id', '=', orgId), (eb) => eb('event_id', '=', eventId)];
+  const where: Where[] = [(eb) => inEvent(eb, orgId, eventId)];
   if (query.statuses && query.statuses.length > 0) {
     const statuses = query.statuses;
     where.push((eb) => eb('status', 'in', statuses));
@@ -147,12 +171,14 @@ export async function queryParticipants(
     );
   }
   for (const column of columns) list = list.orderBy(column, dir);
-  const rows = await list.limit(limit + 1).execute();
   const countRow = await db
     .selectFrom('participants')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where(matches)
     .executeTakeFirstOrThrow();
+  const total = Number(countRow.n);
+  // A search that finds nobody would otherwise walk the whole sort index a second time.
+  const rows = total === 0 ? [] : await list.limit(limit + 1).execute();
   const cursorOf = (row: ParticipantsTable) => encodeCursor(columns.map((c) => row[c]));
-  return { rows, total: Number(countRow.n), cursorOf };
+  return { rows, total, cursorOf };
 }

@@ -7,6 +7,7 @@ import { audit, auditMany } from '../audit/index.js';
 import { changeContactIdentity, ensureContacts } from '../contacts/index.js';
 import { listCustomFields, searchableValue, type CustomField, type FieldValues } from '../custom-fields/index.js';
 import {
+  countByEventAndStatus,
   countByStatus,
   findParticipantRow,
   findParticipantsByContacts,
@@ -120,6 +121,11 @@ export async function listParticipants(db: Db, dialect: Dialect, orgId: string, 
 
 export async function participantCounts(db: Db, orgId: string, eventId: string): Promise<Record<ParticipantStatus, number>> {
   return countByStatus(db, orgId, eventId);
+}
+
+/** Per-status counts of several events of the organisation, keyed by event id. */
+export async function participantCountsByEvent(db: Db, orgId: string, eventIds: string[]): Promise<Map<string, Record<ParticipantStatus, number>>> {
+  return countByEventAndStatus(db, orgId, eventIds);
 }
 
 export interface UpsertOptions {

@@ -1,0 +1,145 @@
+import type { AuditEntry } from '../../modules/audit/index.js';
+import type { CustomField, FieldValue } from '../../modules/custom-fields/index.js';
+import type { Event } from '../../modules/events/index.js';
+import type { Participant } from '../../modules/participants/index.js';
+import { formatInZone } from './event-time.js';
+import { displayValue } from './participant-list.js';
+
+export const HISTORY_LIMIT = 100;
+
+export function participantName(participant: Participant): string {
+  return [participant.firstName, participant.lastName].filter(Boolean).join(' ') || participant.email;
+}
+
+const ACTIONS: Record<string, string> = {
+  'participant.created': 'Added',
+  'participant.updated': 'Changed',
+};
+
+/** A short sentence for one history entry, with field keys turned into their labels. */
+export function describeEntry(entry: AuditEntry, labels: Map<string, string>): string {
+  const data = entry.data;
+  const parts: string[] = [];
+  if (Array.isArray(data['changed']) && data['changed'].length > 0) {
+    const names = data['changed'].map((key) => (key === 'identity' ? 'name or email' : (labels.get(String(key)) ?? String(key))));
+    parts.push(names.join(', '));
+  }
+  const status = data['status'];
+  if (status && typeof status === 'object' && 'from' in status && 'to' in status) {
+    parts.push(`status ${String(status.from)} → ${String(status.to)}`);
+  } else if (typeof status === 'string') {
+    parts.push(`status ${status}`);
+  }
+  if (data['via'] === 'bulk') parts.push('by import or API');
+  const action = ACTIONS[entry.action] ?? entry.action;
+  return parts.length > 0 ? `${action}: ${parts.join('; ')}` : action;
+}
+
+function History({ entries, labels, timeZone, moreHref }: { entries: AuditEntry[]; labels: Map<string, string>; timeZone: string; moreHref: string }) {
+  if (entries.length === 0) return <p class="muted">No history recorded.</p>;
+  return (
+    <>
+      <table class="history">
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Who</th>
+            <th>What</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((entry) => (
+            <tr>
+              <td>{formatInZone(entry.createdAt, timeZone)}</td>
+              <td>{entry.actor.label ?? entry.actor.type}</td>
+              <td>{describeEntry(entry, labels)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {entries.length >= HISTORY_LIMIT && (
+        <p>
+          <a href={moreHref}>Older entries in the audit log</a>
+        </p>
+      )}
+    </>
+  );
+}
+
+function rawValue(value: FieldValue | undefined): string {
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return Array.isArray(value) ? value.join(', ') : (value ?? '');
+}
+
+export interface ParticipantViewProps {
+  orgId: string;
+  event: Event;
+  participant: Participant;
+  fields: CustomField[];
+  history: AuditEntry[];
+  editHref: string;
+}
+
+export function ParticipantView({ orgId, event, participant, fields, history, editHref }: ParticipantViewProps) {
+  const when = (iso: string | null) => (iso ? formatInZone(iso, event.timeZone) : '—');
+  const labels = new Map(fields.map((f) => [f.key, f.label]));
+  // Values of fields deleted since are kept in the database; show them rather than hide data.
+  const orphans = Object.keys(participant.fields).filter((key) => !labels.has(key));
+  return (
+    <section>
+      <div class="toolbar spread">
+        <h1>{participantName(participant)}</h1>
+        <a class="button" href={editHref}>
+          Edit
+        </a>
+      </div>
+      <dl class="fields">
+        <dt>Email</dt>
+        <dd>{participant.email}</dd>
+        <dt>First name</dt>
+        <dd>{participant.firstName}</dd>
+        <dt>Last name</dt>
+        <dd>{participant.lastName}</dd>
+        <dt>Status</dt>
+        <dd>
+          <span class="badge">{participant.status}</span> <span class="muted">since {when(participant.statusChangedAt)}</span>
+        </dd>
+        {fields.map((field) => (
+          <>
+            <dt>{field.label}</dt>
+            <dd>{displayValue(field, participant.fields[field.key]) || <span class="muted">—</span>}</dd>
+          </>
+        ))}
+        <dt>Registered</dt>
+        <dd>{when(participant.registeredAt)}</dd>
+        <dt>Added</dt>
+        <dd>{when(participant.createdAt)}</dd>
+        <dt>Last changed</dt>
+        <dd>{when(participant.updatedAt)}</dd>
+      </dl>
+      <p class="muted">Times are in the event's time zone ({event.timeZone}).</p>
+      {orphans.length > 0 && (
+        <>
+          <h2>Answers to deleted fields</h2>
+          <dl class="fields">
+            {orphans.map((key) => (
+              <>
+                <dt>
+                  <code>{key}</code>
+                </dt>
+                <dd>{rawValue(participant.fields[key])}</dd>
+              </>
+            ))}
+          </dl>
+        </>
+      )}
+      <h2>History</h2>
+      <History
+        entries={history}
+        labels={labels}
+        timeZone={event.timeZone}
+        moreHref={`/admin/o/${orgId}/audit?target_type=participant&target_id=${participant.id}`}
+      />
+    </section>
+  );
+}
