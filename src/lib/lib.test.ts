@@ -1,4 +1,7 @@
 import { test } from 'node:test';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { canonicalEmail } from './email.js';
 import { neutraliseCell } from './csv-safety.js';
@@ -58,7 +61,7 @@ test('CSV cells that a spreadsheet would execute are neutralised', () => {
 });
 
 test('configuration is validated with clear messages', () => {
-  const base = { TESSERA_DATA_DIR: '/tmp/tessera-config-test' };
+  const base = { TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-config-')) };
   assert.throws(() => loadConfig({ ...base, PORT: 'abc' }), (e: unknown) => e instanceof ConfigError && /PORT/.test(e.message));
   assert.throws(() => loadConfig({ ...base, DATABASE_URL: 'mysql://x' }), /DATABASE_URL/);
   assert.throws(() => loadConfig({ ...base, NODE_ENV: 'production', TESSERA_PUBLIC_URL: 'https://t.example' }), /TESSERA_COOKIE_KEY/);
@@ -66,4 +69,7 @@ test('configuration is validated with clear messages', () => {
   assert.equal(config.port, 3000);
   assert.equal(config.publicUrl.toString(), 'http://localhost:3000/');
   assert.ok(Object.isFrozen(config));
+  const secretsFile = join(base.TESSERA_DATA_DIR, 'secrets.json');
+  assert.equal(statSync(secretsFile).mode & 0o777, 0o600, 'generated keys are readable by the owner only');
+  assert.deepEqual(loadConfig(base).secrets, config.secrets, 'a second start reuses the generated keys');
 });
