@@ -75,6 +75,9 @@ export function paramsOf(request: FastifyRequest): Record<string, string> {
   return request.params as Record<string, string>;
 }
 
+// "Edit" alone would be ambiguous on pages that also edit a participant.
+const TAB_TITLES: Record<string, string> = { edit: 'Event settings' };
+
 /** Breadcrumb and the event's sections; links a role cannot open are not offered. */
 export function EventHeader({ access, event, current }: { access: OrgAccess; event: Event; current?: string }) {
   const base = eventPath(access.org.id, event.id);
@@ -97,7 +100,7 @@ export function EventHeader({ access, event, current }: { access: OrgAccess; eve
           .filter(([, , allowed]) => allowed)
           .map(([label, href]) => (
             <a href={href} aria-current={label === current ? 'page' : undefined}>
-              {label[0]!.toUpperCase() + label.slice(1)}
+              {TAB_TITLES[label] ?? label[0]!.toUpperCase() + label.slice(1)}
             </a>
           ))}
       </nav>
