@@ -54,7 +54,7 @@ export function checkFieldValue(field: CustomField, raw: unknown): FieldCheck {
       return validator.isISO31661Alpha2(code) ? { ok: true, value: code } : { ok: false, reason: `${field.label}: use a two-letter country code such as FR` };
     }
     case 'date':
-      return /^\d{4}-\d{2}-\d{2}$/.test(text) && validator.isDate(text, { format: 'YYYY-MM-DD', strictMode: true })
+      return isCalendarDate(text)
         ? { ok: true, value: text }
         : { ok: false, reason: `${field.label}: wrong date "${text.slice(0, 20)}" (use YYYY-MM-DD)` };
     case 'single_choice':
@@ -62,6 +62,19 @@ export function checkFieldValue(field: CustomField, raw: unknown): FieldCheck {
     default:
       return { ok: true, value: text };
   }
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** `YYYY-MM-DD` naming a day that exists (what validator.isDate checks, without its per-call cost). */
+export function isCalendarDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
 }
 
 /** Text that a list search should find (choice and text values; not booleans). */

@@ -2,6 +2,7 @@ export * from './participant.types.js';
 export { checkParticipant, type Checked, type Problem } from './participant.validation.js';
 export {
   createParticipant,
+  existingParticipantEmails,
   getParticipant,
   listParticipants,
   participantCounts,

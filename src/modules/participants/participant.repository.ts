@@ -24,6 +24,31 @@ export async function insertParticipants(db: Db, rows: ParticipantsTable[]): Pro
   if (rows.length > 0) await db.insertInto('participants').values(rows).execute();
 }
 
+/**
+ * Rewrites whole rows of existing participants, many per statement: an insert that always hits
+ * the primary key and so turns into an update of the mutable columns (both SQLite and PostgreSQL
+ * check the conflict target first). Ids, contact, event and creation date never change.
+ */
+export async function replaceParticipantRows(db: Db, rows: ParticipantsTable[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('participants')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet((eb) => ({
+        status: eb.ref('excluded.status'),
+        field_values: eb.ref('excluded.field_values'),
+        first_name: eb.ref('excluded.first_name'),
+        last_name: eb.ref('excluded.last_name'),
+        search_text: eb.ref('excluded.search_text'),
+        status_changed_at: eb.ref('excluded.status_changed_at'),
+        registered_at: eb.ref('excluded.registered_at'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
+    .execute();
+}
+
 export async function findParticipantRow(db: Db, orgId: string, eventId: string, id: string): Promise<ParticipantsTable | undefined> {
   return db
     .selectFrom('participants')
@@ -37,6 +62,20 @@ export async function findParticipantRow(db: Db, orgId: string, eventId: string,
 export async function findParticipantsByContacts(db: Db, eventId: string, contactIds: string[]): Promise<ParticipantsTable[]> {
   if (contactIds.length === 0) return [];
   return db.selectFrom('participants').selectAll().where('event_id', '=', eventId).where('contact_id', 'in', contactIds).execute();
+}
+
+/** Which of these contact email keys are already participants of the event. */
+export async function findParticipantEmailKeys(db: Db, orgId: string, eventId: string, keys: string[]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const rows = await db
+    .selectFrom('participants')
+    .innerJoin('contacts', 'contacts.id', 'participants.contact_id')
+    .select('contacts.email_key')
+    .where('contacts.org_id', '=', orgId)
+    .where('contacts.email_key', 'in', keys)
+    .where('participants.event_id', '=', eventId)
+    .execute();
+  return rows.map((row) => row.email_key);
 }
 
 export async function updateParticipantRow(db: Db, orgId: string, id: string, values: Partial<ParticipantsTable>): Promise<void> {
@@ -171,12 +210,16 @@ export async function queryParticipants(
     );
   }
   for (const column of columns) list = list.orderBy(column, dir);
-  const countRow = await db
-    .selectFrom('participants')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where(matches)
-    .executeTakeFirstOrThrow();
-  const total = Number(countRow.n);
+  // An export pages through everything and needs the count once, not on each of its pages.
+  const countRow =
+    query.withTotal === false
+      ? null
+      : await db
+          .selectFrom('participants')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where(matches)
+          .executeTakeFirstOrThrow();
+  const total = countRow ? Number(countRow.n) : -1;
   // A search that finds nobody would otherwise walk the whole sort index a second time.
   const rows = total === 0 ? [] : await list.limit(limit + 1).execute();
   const cursorOf = (row: ParticipantsTable) => encodeCursor(columns.map((c) => row[c]));

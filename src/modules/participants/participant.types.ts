@@ -52,10 +52,13 @@ export interface ParticipantQuery {
   dir?: 'asc' | 'desc' | undefined;
   cursor?: string | undefined;
   limit?: number | undefined;
+  /** False skips counting the matches (the page's total is then -1). */
+  withTotal?: boolean | undefined;
 }
 
 export interface ParticipantPage {
   items: Participant[];
+  /** Participants matching the filters, or -1 when the query asked not to count them. */
   total: number;
   nextCursor: string | null;
 }
