@@ -8,6 +8,8 @@ import { eventsRoutes } from './backoffice/events.routes.js';
 import { fieldsRoutes } from './backoffice/fields.routes.js';
 import { participantsRoutes } from './backoffice/participants.routes.js';
 import { apiKeyRoutes } from './backoffice/api-keys.routes.js';
+import { importRoutes } from './backoffice/import.routes.js';
+import { exportRoutes } from './backoffice/export.routes.js';
 
 /** Every server-rendered page. Each file is one Fastify plugin. */
 export async function webRoutes(app: FastifyInstance): Promise<void> {
@@ -21,4 +23,6 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(fieldsRoutes);
   await app.register(participantsRoutes);
   await app.register(apiKeyRoutes);
+  await app.register(importRoutes);
+  await app.register(exportRoutes);
 }
