@@ -42,13 +42,18 @@ if (probe.status !== 200) throw new Error(`participants page answered ${probe.st
 
 // Sequential requests: each one's latency on an otherwise idle server.
 const latencies: number[] = [];
+const perQuery = new Map<string, number[]>();
 for (let i = 0; i < 400; i++) {
+  const query = queries[i % queries.length]!;
   const started = performance.now();
-  const response = await fetch(`${base}?${queries[i % queries.length]}`, { headers: { cookie, accept: 'text/html' } });
+  const response = await fetch(`${base}?${query}`, { headers: { cookie, accept: 'text/html' } });
   await response.text();
-  latencies.push(performance.now() - started);
+  const ms = performance.now() - started;
+  latencies.push(ms);
+  perQuery.set(query, [...(perQuery.get(query) ?? []), ms]);
 }
 latencies.sort((a, b) => a - b);
+const medians = Object.fromEntries([...perQuery].map(([q, list]) => [q, +percentile(list.sort((a, b) => a - b), 50).toFixed(1)]));
 
 // Throughput under concurrency 10.
 let n = 0;
@@ -65,6 +70,7 @@ console.log(JSON.stringify({
   dialect: seeded.handle.dialect,
   participants: COUNT,
   machine: `${machine()}, ${cpus().length} cores`,
+  median_ms_per_query: medians,
   sequential_ms: { p50: +percentile(latencies, 50).toFixed(1), p95: +percentile(latencies, 95).toFixed(1), p99: +percentile(latencies, 99).toFixed(1) },
   concurrency10: { rps: Math.round(load.requests.average), p50_ms: load.latency.p50, p97_5_ms: load.latency.p97_5, p99_ms: load.latency.p99, errors: load.errors, non2xx: load.non2xx },
 }, null, 2));

@@ -125,15 +125,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('participants_event_contact_uq', ['event_id', 'contact_id'])
     .execute();
   await db.schema.createIndex('participants_contact_idx').on('participants').column('contact_id').execute();
+  // search_text rides along in the default-order indexes so that a search walks the index alone,
+  // testing each entry without reading its row, and stops as soon as a page is full.
   await db.schema
     .createIndex('participants_event_name_idx')
     .on('participants')
-    .columns(['event_id', 'last_name', 'first_name', 'id'])
+    .columns(['event_id', 'last_name', 'first_name', 'id', 'search_text'])
     .execute();
   await db.schema
     .createIndex('participants_event_status_name_idx')
     .on('participants')
-    .columns(['event_id', 'status', 'last_name', 'first_name', 'id'])
+    .columns(['event_id', 'status', 'last_name', 'first_name', 'id', 'search_text'])
     .execute();
   await db.schema.createIndex('participants_event_email_idx').on('participants').columns(['event_id', 'email', 'id']).execute();
   await db.schema

@@ -70,7 +70,7 @@ async function writeRows(
   const result = emptyReport('import', imp.existingPolicy, now);
   let writes = 0;
   const write = async (rows: ValidParticipant[]) => {
-    const done = await upsertParticipants(trx, ctx, actor, imp.orgId, imp.eventId, rows, { existing: imp.existingPolicy, defaultStatus: 'imported' });
+    const done = await upsertParticipants(trx, ctx, actor, imp.orgId, imp.eventId, rows, { existing: imp.existingPolicy, defaultStatus: 'imported', auditEachRow: false });
     result.created += done.created;
     result.updated += done.updated;
     result.skipped += done.skipped;

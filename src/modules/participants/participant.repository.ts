@@ -153,16 +153,24 @@ function fieldFilter(dialect: Dialect, key: string, value: string): Expression<S
   return sql<SqlBool>`((field_values::jsonb ->> ${key}) = ${value} or (field_values::jsonb -> ${key}) @> to_jsonb(${value}::text))`;
 }
 
+function searchWords(q: string | undefined): string[] {
+  return (q ?? '').trim().toLowerCase().normalize('NFKD').replace(/\p{Diacritic}/gu, '').split(/\s+/).filter(Boolean).slice(0, 5);
+}
+
+function searchFilter(query: ParticipantQuery): Where | null {
+  const words = searchWords(query.q);
+  if (words.length === 0) return null;
+  return (eb) => eb.and(words.map((word) => sql<SqlBool>`search_text like ${`%${escapeLike(word)}%`} escape '\\'`));
+}
+
 function filters(dialect: Dialect, orgId: string, eventId: string, query: ParticipantQuery): Where[] {
   const where: Where[] = [(eb) => inEvent(eb, orgId, eventId)];
   if (query.statuses && query.statuses.length > 0) {
     const statuses = query.statuses;
     where.push((eb) => eb('status', 'in', statuses));
   }
-  const words = (query.q ?? '').trim().toLowerCase().normalize('NFKD').replace(/\p{Diacritic}/gu, '').split(/\s+/).filter(Boolean).slice(0, 5);
-  for (const word of words) {
-    where.push(() => sql<SqlBool>`search_text like ${`%${escapeLike(word)}%`} escape '\\'`);
-  }
+  const search = searchFilter(query);
+  if (search) where.push(search);
   for (const [key, value] of Object.entries(query.fields ?? {})) {
     where.push(() => fieldFilter(dialect, key, value));
   }
@@ -196,32 +204,29 @@ export async function queryParticipants(
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
   const where = filters(dialect, orgId, eventId, query);
   const matches: Where = (eb) => eb.and(where.map((w) => w(eb)));
-  let after: string[] | null = null;
-  if (query.cursor) {
-    after = decodeCursor(query.cursor, columns.length);
-    if (!after) return null;
-  }
-  let list = db.selectFrom('participants').selectAll().where(matches);
+  const after = query.cursor ? decodeCursor(query.cursor, columns.length) : null;
+  if (query.cursor && !after) return null;
+  // The page's ids first, from the sort index alone (it carries search_text, so a search tests
+  // index entries without reading rows), then those rows by primary key.
+  let ids = db.selectFrom('participants').select('id').where(matches);
   if (after) {
-    const values = after;
     // Row-value comparison (a, b, id) > (?, ?, ?): one index range scan per page, at any depth.
-    list = list.where((eb) =>
-      eb(eb.refTuple(...(columns as ['last_name', 'id'])), dir === 'asc' ? '>' : '<', eb.tuple(...(values as [string, string]))),
+    ids = ids.where((eb) =>
+      eb(eb.refTuple(...(columns as ['last_name', 'id'])), dir === 'asc' ? '>' : '<', eb.tuple(...(after as [string, string]))),
     );
   }
+  for (const column of columns) ids = ids.orderBy(column, dir);
+  let list = db.selectFrom('participants').selectAll().where('id', 'in', ids.limit(limit + 1));
   for (const column of columns) list = list.orderBy(column, dir);
-  // An export pages through everything and needs the count once, not on each of its pages.
-  const countRow =
+  const rows = await list.execute();
+  // A first page that is not full is the whole result: no second pass to count it. An export
+  // pages through everything and needs no count at all.
+  const total =
     query.withTotal === false
-      ? null
-      : await db
-          .selectFrom('participants')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where(matches)
-          .executeTakeFirstOrThrow();
-  const total = countRow ? Number(countRow.n) : -1;
-  // A search that finds nobody would otherwise walk the whole sort index a second time.
-  const rows = total === 0 ? [] : await list.limit(limit + 1).execute();
+      ? -1
+      : !after && rows.length <= limit
+        ? rows.length
+        : Number((await db.selectFrom('participants').select((eb) => eb.fn.countAll<number>().as('n')).where(matches).executeTakeFirstOrThrow()).n);
   const cursorOf = (row: ParticipantsTable) => encodeCursor(columns.map((c) => row[c]));
   return { rows, total, cursorOf };
 }

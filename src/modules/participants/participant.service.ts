@@ -145,6 +145,12 @@ export interface UpsertOptions {
   existing: 'update' | 'skip' | 'fail';
   /** Status for new participants that carry none. */
   defaultStatus: ParticipantStatus;
+  /**
+   * One audit entry per participant (default), or none when the caller audits the whole batch
+   * itself: a CSV import is one organiser action, logged once as `import.completed`, and 100,000
+   * per-row entries would double its cost.
+   */
+  auditEachRow?: boolean;
 }
 
 export interface UpsertResult {
@@ -243,7 +249,7 @@ async function upsertChunk(
   await replaceParticipantRows(db, changed);
   result.created += fresh.length;
   result.updated += changed.length;
-  await auditMany(db, ctx, actor, entries);
+  if (options.auditEachRow !== false) await auditMany(db, ctx, actor, entries);
 }
 
 function updatedRow(current: ParticipantsTable, row: ValidParticipant, now: string): ParticipantsTable {
