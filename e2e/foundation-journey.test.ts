@@ -291,7 +291,7 @@ describe('the foundation journey in Chromium', () => {
       const history = await tableRows(page, 'table.history');
       assert.equal(history.length, 2, `an import entry and an edit entry: ${JSON.stringify(history)}`);
       assert.deepEqual(history[0]!.slice(1), [OWNER.email, 'Changed: Company'], 'the newest history entry is the edit, by the owner');
-      assert.match(history[1]![2]!, /^Added/, 'the oldest is the import');
+      assert.match(history[1]![2]!, /^Added by CSV import/, 'the oldest is the import');
       await shot('participant-edited');
       done('edit');
 

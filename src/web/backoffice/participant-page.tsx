@@ -13,8 +13,23 @@ export function participantName(participant: Participant): string {
 
 const ACTIONS: Record<string, string> = {
   'participant.created': 'Added',
+  'participant.imported': 'Added by CSV import (see import.completed in the audit log)',
   'participant.updated': 'Changed',
 };
+
+/** The first history line of a participant created by a CSV import (imports are audited once). */
+export function importedEntry(participant: Participant, orgId: string): AuditEntry {
+  return {
+    id: participant.id,
+    orgId,
+    actor: { type: 'system', id: null, label: 'CSV import' },
+    action: 'participant.imported',
+    target: { type: 'participant', id: participant.id },
+    ip: null,
+    data: {},
+    createdAt: participant.createdAt,
+  };
+}
 
 /** A short sentence for one history entry, with field keys turned into their labels. */
 export function describeEntry(entry: AuditEntry, labels: Map<string, string>): string {

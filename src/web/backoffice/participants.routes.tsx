@@ -10,7 +10,7 @@ import { navOf } from './components.js';
 import { EventHeader, eventPath, formErrorsOf, paramsOf, refusalStatus, type FormErrors } from './event-ui.js';
 import { ParticipantBody, ParticipantForm, blankParticipantValues, participantValuesOf, readParticipantForm, type ParticipantFormValues } from './participant-form.js';
 import { ListQuery, ParticipantList, listHref, listStateOf, participantQueryOf } from './participant-list.js';
-import { HISTORY_LIMIT, ParticipantView, participantName } from './participant-page.js';
+import { HISTORY_LIMIT, ParticipantView, importedEntry, participantName } from './participant-page.js';
 
 interface EventPage {
   access: OrgAccess;
@@ -120,6 +120,11 @@ export async function participantsRoutes(app: FastifyInstance): Promise<void> {
     const page = await load(request);
     const participant = await loadParticipant(request, page);
     const history = await listAuditEntries(db, { orgId: page.access.org.id, targetType: 'participant', targetId: participant.id, limit: HISTORY_LIMIT });
+    // A CSV import is audited once (import.completed), not per row: its participants' history
+    // starts with the import, shown from their creation time.
+    if (history.length < HISTORY_LIMIT && !history.some((entry) => entry.action === 'participant.created')) {
+      history.push(importedEntry(participant, page.access.org.id));
+    }
     return renderPage(request, reply, { title: participantName(participant), nav: navOf(page.access) }, () => (
       <>
         <EventHeader access={page.access} event={page.event} current="participants" />
