@@ -30,9 +30,13 @@ export interface BuildOptions {
   logStream?: NodeJS.WritableStream;
 }
 
-// Any Tessera token in a logged URL is replaced before the line is written.
+// Any Tessera token (or CSRF token) in a logged URL is replaced before the line is written.
 function redactUrl(url: string): string {
-  return url.replace(TOKEN_SEARCH_PATTERN, 'tsr_[redacted]').replace(/tsr_[a-z]+_[a-z2-7]{8,}/g, 'tsr_[redacted]');
+  return url
+    .replace(TOKEN_SEARCH_PATTERN, 'tsr_[redacted]')
+    .replace(/tsr_[a-z]+_[a-z2-7]{8,}/g, 'tsr_[redacted]')
+    // Multipart forms carry their CSRF token in the query string.
+    .replace(/([?&]_csrf=)[^&#]*/g, '$1[redacted]');
 }
 
 const STYLESHEET = new URL('../public/style.css', import.meta.url);
