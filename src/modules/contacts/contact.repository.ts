@@ -1,3 +1,4 @@
+import { insertMany } from '../../db/bulk.js';
 import type { ContactsTable, Db } from '../../db/database.js';
 
 export type ContactRow = ContactsTable;
@@ -12,7 +13,7 @@ export async function findContactById(db: Db, orgId: string, id: string): Promis
 }
 
 export async function insertContacts(db: Db, rows: ContactsTable[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('contacts').values(rows).execute();
+  await insertMany(db, 'contacts', rows);
 }
 
 export async function updateContactRow(db: Db, orgId: string, id: string, values: Partial<ContactsTable>): Promise<void> {

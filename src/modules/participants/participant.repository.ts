@@ -1,4 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { insertMany } from '../../db/bulk.js';
 import type { Database, Db, Dialect, ParticipantsTable } from '../../db/database.js';
 import type { FieldValues } from '../custom-fields/index.js';
 import type { Participant, ParticipantQuery, ParticipantSort, ParticipantStatus } from './participant.types.js';
@@ -21,7 +22,7 @@ export function participantFromRow(row: ParticipantsTable): Participant {
 }
 
 export async function insertParticipants(db: Db, rows: ParticipantsTable[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('participants').values(rows).execute();
+  await insertMany(db, 'participants', rows);
 }
 
 /**
