@@ -13,7 +13,8 @@ const port = 39_000 + Math.floor(Math.random() * 1000);
 
 async function startOnce(label: string) {
   const started = performance.now();
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  // The same V8 flag as `npm start`: a smaller young generation keeps idle memory low.
+  const child = spawn(process.execPath, ['--max-semi-space-size=8', 'dist/main.js'], {
     env: { ...process.env, PORT: String(port), TESSERA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'development' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -1,5 +1,8 @@
 import { domainToASCII } from 'node:url';
-import validator from 'validator';
+// Single validators, not the whole library: it is 9 MB of resident memory.
+import isEmailModule from 'validator/lib/isEmail.js';
+
+const isEmail = isEmailModule.default;
 
 export interface CanonicalEmail {
   /** What we store and send to: trimmed, domain lower-cased and in punycode. */
@@ -32,6 +35,6 @@ export function canonicalEmail(input: unknown): CanonicalEmail | null {
   if (!domain) return null;
   const email = `${local}@${domain}`;
   if (email.length > MAX_EMAIL_LENGTH) return null;
-  if (!validator.isEmail(email, { allow_utf8_local_part: true, require_tld: true, allow_ip_domain: false })) return null;
+  if (!isEmail(email, { allow_utf8_local_part: true, require_tld: true, allow_ip_domain: false })) return null;
   return { email, key: email.toLowerCase() };
 }

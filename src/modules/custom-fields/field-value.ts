@@ -1,6 +1,9 @@
-import validator from 'validator';
+import isISO31661Alpha2Module from 'validator/lib/isISO31661Alpha2.js';
 import { canonicalEmail } from '../../lib/email.js';
 import { MAX_LENGTH, type CustomField, type FieldValue } from './custom-field.types.js';
+
+/** An officially assigned ISO 3166-1 alpha-2 code, upper case. */
+export const isCountryCode: (code: string) => boolean = isISO31661Alpha2Module.default;
 
 export type FieldCheck = { ok: true; value: FieldValue | null } | { ok: false; reason: string };
 
@@ -51,7 +54,7 @@ export function checkFieldValue(field: CustomField, raw: unknown): FieldCheck {
         : { ok: false, reason: `${field.label}: invalid phone number` };
     case 'country': {
       const code = text.toUpperCase();
-      return validator.isISO31661Alpha2(code) ? { ok: true, value: code } : { ok: false, reason: `${field.label}: use a two-letter country code such as FR` };
+      return isCountryCode(code) ? { ok: true, value: code } : { ok: false, reason: `${field.label}: use a two-letter country code such as FR` };
     }
     case 'date':
       return isCalendarDate(text)

@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import validator from 'validator';
-import type { CustomField } from '../../modules/custom-fields/index.js';
+import { isCountryCode, type CustomField } from '../../modules/custom-fields/index.js';
 import { PARTICIPANT_STATUSES, type Participant, type ParticipantInput } from '../../modules/participants/index.js';
 import { CsrfField } from '../layout.js';
 import { ErrorSummary, FieldError, invalid, type FormErrors } from './event-ui.js';
@@ -76,7 +75,7 @@ const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
 
 /** Exactly the codes the domain accepts, named in English and sorted by name. */
 export const COUNTRIES: ReadonlyArray<{ code: string; name: string }> = LETTERS.flatMap((a) => LETTERS.map((b) => a + b))
-  .filter((code) => validator.isISO31661Alpha2(code))
+  .filter((code) => isCountryCode(code))
   .map((code) => ({ code, name: regionNames.of(code) ?? code }))
   .sort((x, y) => x.name.localeCompare(y.name, 'en'));
 
