@@ -1,3 +1,4 @@
+import { encodeBase32 } from './base32.js';
 import type { Clock } from './clock.js';
 import type { Random } from './random.js';
 
@@ -19,20 +20,6 @@ function increment(bytes: Buffer): Buffer {
   return next;
 }
 
-function encodeTail(bytes: Buffer): string {
-  let tail = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = ((buffer << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      tail += ALPHABET[(buffer >> bits) & 31];
-    }
-  }
-  return tail;
-}
 
 export function newId(clock: Clock, random: Random): string {
   let time = clock.now().getTime();
@@ -48,7 +35,7 @@ export function newId(clock: Clock, random: Random): string {
     head = ALPHABET[t % 32] + head;
     t = Math.floor(t / 32);
   }
-  return head + encodeTail(lastRandom);
+  return head + encodeBase32(lastRandom, ALPHABET);
 }
 
 export function isId(value: unknown): value is string {

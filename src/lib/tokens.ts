@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { encodeBase32 } from './base32.js';
 import type { Random } from './random.js';
 
 /**
@@ -12,19 +13,7 @@ const TOKEN_PATTERN = /^tsr_([a-z]{2,12})_([a-z2-7]{32})([a-z2-7]{7})$/;
 export const TOKEN_SEARCH_PATTERN = /tsr_[a-z]{2,12}_[a-z2-7]{39}/g;
 
 export function base32(bytes: Uint8Array): string {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = ((buffer << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += B32[(buffer >> bits) & 31];
-    }
-  }
-  if (bits > 0) out += B32[(buffer << (5 - bits)) & 31];
-  return out;
+  return encodeBase32(bytes, B32);
 }
 
 function checksum(kind: string, body: string): string {

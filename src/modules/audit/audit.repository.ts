@@ -1,9 +1,10 @@
+import { insertMany } from '../../db/bulk.js';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { AuditLogTable } from '../../db/database.js';
 
-export async function insertAuditEntry(db: Db, row: AuditLogTable): Promise<void> {
-  await db.insertInto('audit_log').values(row).execute();
+export async function insertAuditEntries(db: Db, rows: AuditLogTable[]): Promise<void> {
+  await insertMany(db, 'audit_log', rows);
 }
 
 export interface AuditQuery {

@@ -1,7 +1,7 @@
-import type { Db } from '../../db/database.js';
+import type { AuditLogTable, Db } from '../../db/database.js';
 import type { Actor, Ctx } from '../../lib/context.js';
 import { newId } from '../../lib/ids.js';
-import { findAuditEntries, insertAuditEntry, type AuditQuery } from './audit.repository.js';
+import { findAuditEntries, insertAuditEntries, type AuditQuery } from './audit.repository.js';
 
 export interface AuditEntry {
   id: string;
@@ -33,9 +33,8 @@ export interface AuditInput {
   data?: Record<string, unknown>;
 }
 
-/** Writes one audit entry, inside the caller's transaction so the entry and the change agree. */
-export async function audit(db: Db, ctx: Ctx, actor: Actor, input: AuditInput): Promise<void> {
-  await insertAuditEntry(db, {
+function auditRow(ctx: Ctx, actor: Actor, input: AuditInput, createdAt: string): AuditLogTable {
+  return {
     id: newId(ctx.clock, ctx.random),
     org_id: input.orgId,
     actor_type: actor.type,
@@ -46,8 +45,13 @@ export async function audit(db: Db, ctx: Ctx, actor: Actor, input: AuditInput): 
     target_id: input.target?.id ?? null,
     ip: actor.ip,
     data: JSON.stringify(scrub(input.data ?? {})),
-    created_at: ctx.clock.now().toISOString(),
-  });
+    created_at: createdAt,
+  };
+}
+
+/** Writes one audit entry, inside the caller's transaction so the entry and the change agree. */
+export async function audit(db: Db, ctx: Ctx, actor: Actor, input: AuditInput): Promise<void> {
+  await insertAuditEntries(db, [auditRow(ctx, actor, input, ctx.clock.now().toISOString())]);
 }
 
 export async function listAuditEntries(db: Db, query: AuditQuery): Promise<AuditEntry[]> {
@@ -64,23 +68,9 @@ export async function listAuditEntries(db: Db, query: AuditQuery): Promise<Audit
   }));
 }
 
-/** Many entries in few statements, for bulk paths (an import audits every participant it touches). */
+/** Many entries in few statements, for bulk paths (an API bulk upsert audits every participant). */
 export async function auditMany(db: Db, ctx: Ctx, actor: Actor, inputs: AuditInput[]): Promise<void> {
   const createdAt = ctx.clock.now().toISOString();
-  const rows = inputs.map((input) => ({
-    id: newId(ctx.clock, ctx.random),
-    org_id: input.orgId,
-    actor_type: actor.type,
-    actor_id: actor.id,
-    actor_label: actor.label,
-    action: input.action,
-    target_type: input.target?.type ?? null,
-    target_id: input.target?.id ?? null,
-    ip: actor.ip,
-    data: JSON.stringify(scrub(input.data ?? {})),
-    created_at: createdAt,
-  }));
-  for (let i = 0; i < rows.length; i += 500) {
-    await db.insertInto('audit_log').values(rows.slice(i, i + 500)).execute();
-  }
+  const rows = inputs.map((input) => auditRow(ctx, actor, input, createdAt));
+  for (let i = 0; i < rows.length; i += 500) await insertAuditEntries(db, rows.slice(i, i + 500));
 }
