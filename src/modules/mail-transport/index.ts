@@ -1,0 +1,1 @@
+export type { MailAddress, MailTransport, OutgoingMail, SendResult } from './mail-transport.types.js';

@@ -1,0 +1,28 @@
+// The contract between the outbox worker (src/jobs) and SMTP delivery. The worker only
+// needs to know whether a failure is worth retrying, so the transport classifies it.
+
+export interface MailAddress {
+  email: string;
+  name?: string;
+}
+
+export interface OutgoingMail {
+  /** The envelope and From address, a bare email (the display name comes from config). */
+  from: string;
+  to: MailAddress;
+  subject: string;
+  html: string;
+  text: string;
+  /** Deterministic per outbox row, e.g. `<id@host>`; a retry reuses it so receivers can dedupe. */
+  messageId: string;
+  headers?: Record<string, string>;
+}
+
+export type SendResult =
+  | { ok: true; response: string }
+  | { ok: false; kind: 'temporary' | 'permanent'; reason: string };
+
+export interface MailTransport {
+  send(message: OutgoingMail): Promise<SendResult>;
+  close(): Promise<void>;
+}
