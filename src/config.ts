@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 
 /**
@@ -23,6 +23,10 @@ export interface Config {
   publicUrl: URL;
   databaseUrl: string | null;
   smtpUrl: string | null;
+  /** Port of the local SMTP sink on loopback; null when SMTP_URL sends through a real relay. */
+  smtpSinkPort: number | null;
+  /** DKIM signing of outgoing mail, when a key is configured. */
+  dkim: DkimConfig | null;
   redisUrl: string | null;
   logLevel: string;
   secrets: Secrets;
@@ -31,6 +35,13 @@ export interface Config {
   sessionAbsoluteHours: number;
   importMaxBytes: number;
   trustProxy: boolean;
+}
+
+export interface DkimConfig {
+  domain: string;
+  selector: string;
+  /** PEM text of the private key, read once at start-up. */
+  privateKey: string;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +70,39 @@ function url(env: Env, name: string, protocols: string[]): string | null {
     throw new ConfigError(`${name} must be a URL starting with ${protocols.join(' or ')}`);
   }
   return raw;
+}
+
+const HOSTNAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+const DKIM_SELECTOR = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/**
+ * DKIM is all or nothing: a domain without a key (or the reverse) would silently send unsigned
+ * mail that the operator believes is signed, so a partial setting refuses to start.
+ */
+function dkim(env: Env): DkimConfig | null {
+  const domain = env.TESSERA_DKIM_DOMAIN || '';
+  const selector = env.TESSERA_DKIM_SELECTOR || '';
+  const file = env.TESSERA_DKIM_PRIVATE_KEY_FILE || '';
+  if (!domain && !selector && !file) return null;
+  if (!domain || !selector || !file) {
+    throw new ConfigError('DKIM needs all of TESSERA_DKIM_DOMAIN, TESSERA_DKIM_SELECTOR and TESSERA_DKIM_PRIVATE_KEY_FILE');
+  }
+  if (!HOSTNAME.test(domain)) throw new ConfigError(`TESSERA_DKIM_DOMAIN must be a domain name (got "${domain}")`);
+  if (!DKIM_SELECTOR.test(selector)) throw new ConfigError(`TESSERA_DKIM_SELECTOR must be a DNS label (got "${selector}")`);
+  let privateKey: string;
+  try {
+    privateKey = readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError(`TESSERA_DKIM_PRIVATE_KEY_FILE cannot be read: ${file}`);
+  }
+  try {
+    const key = createPrivateKey(privateKey);
+    // nodemailer signs rsa-sha256 only.
+    if (key.asymmetricKeyType !== 'rsa') throw new Error();
+  } catch {
+    throw new ConfigError('TESSERA_DKIM_PRIVATE_KEY_FILE must hold an RSA private key in PEM format');
+  }
+  return { domain: domain.toLowerCase(), selector, privateKey };
 }
 
 const SECRET_VARS: Record<keyof Secrets, string> = {
@@ -126,6 +170,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   }
+  const smtpUrl = url(env, 'SMTP_URL', ['smtp:', 'smtps:']);
   const config: Config = {
     env: nodeEnv,
     port,
@@ -133,7 +178,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dataDir,
     publicUrl,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
-    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    smtpUrl,
+    smtpSinkPort: smtpUrl ? null : int(env, 'TESSERA_SMTP_SINK_PORT', 2525, 0, 65535),
+    dkim: dkim(env),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     logLevel,
     secrets: loadSecrets(env, dataDir, nodeEnv === 'production'),
