@@ -1,41 +1,24 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, screenshotDir } from './helpers/browser.js';
-import { startServer, type RunningServer } from './helpers/server.js';
+import { screenshotDir } from './helpers/browser.js';
+import { setUpOwner, useServerAndBrowser, type Owner } from './helpers/owner.js';
 
-const OWNER = { organisation: 'Integrations Org', name: 'Ivy Integrator', email: 'ivy@example.org', password: 'correct horse battery' };
-const EVENTS_PAGE = /\/admin\/o\/([^/?#]+)\/events$/;
+const OWNER: Owner = { organisation: 'Integrations Org', name: 'Ivy Integrator', email: 'ivy@example.org', password: 'correct horse battery' };
 
 describe('API keys and API docs in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const env = useServerAndBrowser();
 
   test('an owner creates a key that works once copied, revokes it, and reads the API docs without external resources', async (t) => {
-    const context = await browser.newContext();
+    const context = await env.browser().newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     const foreign: string[] = [];
     page.on('request', (request) => {
-      if (!request.url().startsWith(server.url) && !request.url().startsWith('data:')) foreign.push(request.url());
+      if (!request.url().startsWith(env.server().url) && !request.url().startsWith('data:')) foreign.push(request.url());
     });
     try {
-      await page.goto(await server.setupLink());
-      await page.getByLabel('Organisation name').fill(OWNER.organisation);
-      await page.getByLabel('Your name').fill(OWNER.name);
-      await page.getByLabel('Your email').fill(OWNER.email);
-      await page.getByLabel('Password').fill(OWNER.password);
-      await page.getByRole('button', { name: 'Create organisation' }).click();
-      await page.waitForURL(EVENTS_PAGE);
+      await setUpOwner(page, env.server(), OWNER);
 
       await page.getByRole('link', { name: 'API keys' }).click();
       await page.getByLabel(/^Name/).fill('CRM sync');
@@ -44,7 +27,7 @@ describe('API keys and API docs in Chromium', () => {
       assert.match(key, /^tsr_apikey_[a-z2-7]{39}$/);
       await page.screenshot({ path: join(screenshotDir(), 'api-key-created.png'), fullPage: true });
 
-      const call = () => fetch(`${server.url}/api/v1/events`, { headers: { authorization: `Bearer ${key}` } });
+      const call = () => fetch(`${env.server().url}/api/v1/events`, { headers: { authorization: `Bearer ${key}` } });
       assert.equal((await call()).status, 200, 'the copied key works');
 
       await page.goto(page.url());
@@ -53,7 +36,7 @@ describe('API keys and API docs in Chromium', () => {
       await page.getByText('Revoked.').waitFor();
       assert.equal((await call()).status, 401, 'revoked at once');
 
-      await page.goto(`${server.url}/api/docs`);
+      await page.goto(`${env.server().url}/api/docs`);
       await page.locator('.swagger-ui .info .title').getByText('Tessera API').waitFor();
       await page.locator('.opblock-summary-path', { hasText: '/api/v1/events/{eventId}/participants/bulk' }).waitFor();
       assert.deepEqual(foreign, [], 'nothing loaded from outside');
@@ -63,7 +46,7 @@ describe('API keys and API docs in Chromium', () => {
     } catch (err) {
       const shot = join(screenshotDir(), 'api-keys-failure.png');
       await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-      t.diagnostic(`failure screenshot: ${shot} at ${page.url()}\n${server.output()}`);
+      t.diagnostic(`failure screenshot: ${shot} at ${page.url()}\n${env.server().output()}`);
       throw err;
     } finally {
       await context.close();

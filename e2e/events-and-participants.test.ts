@@ -1,41 +1,21 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshotDir } from './helpers/browser.js';
-import { startServer, type RunningServer } from './helpers/server.js';
+import { screenshotDir } from './helpers/browser.js';
+import { setUpOwner, useServerAndBrowser } from './helpers/owner.js';
 
-const OWNER = { organisation: 'Acme Events', name: 'Olive Owner', email: 'olive@example.org', password: 'correct horse battery' };
 
-async function setUp(page: Page, server: RunningServer): Promise<void> {
-  await page.goto(await server.setupLink());
-  await page.getByLabel('Organisation name').fill(OWNER.organisation);
-  await page.getByLabel('Your name').fill(OWNER.name);
-  await page.getByLabel('Your email').fill(OWNER.email);
-  await page.getByLabel('Password').fill(OWNER.password);
-  await page.getByRole('button', { name: 'Create organisation' }).click();
-  await page.waitForURL(/\/events$/);
-}
 
 describe('events and participants in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const env = useServerAndBrowser();
 
   test('an organiser creates an event and a field, fixes a refused participant, then finds them', async (t) => {
-    const context = await browser.newContext();
+    const context = await env.browser().newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     const shots = screenshotDir();
     try {
-      await setUp(page, server);
+      await setUpOwner(page, env.server());
       await page.getByRole('link', { name: 'New event' }).click();
       await page.getByLabel('Name', { exact: true }).fill('Lyon Summit');
       await page.getByLabel('Starts').fill('2026-09-14T09:00');
@@ -83,7 +63,7 @@ describe('events and participants in Chromium', () => {
     } catch (err) {
       const shot = join(shots, 'events-failure.png');
       await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-      t.diagnostic(`failure screenshot: ${shot} at ${page.url()}\n${server.output()}`);
+      t.diagnostic(`failure screenshot: ${shot} at ${page.url()}\n${env.server().output()}`);
       throw err;
     } finally {
       await context.close();

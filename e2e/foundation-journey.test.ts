@@ -4,15 +4,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { Browser, Download, Page } from 'playwright-core';
-import { launchBrowser, screenshotDir } from './helpers/browser.js';
-import { startServer, type RunningServer } from './helpers/server.js';
+import type { Download, Page } from 'playwright-core';
+import { screenshotDir } from './helpers/browser.js';
+import { OWNER, setUpOwner, useServerAndBrowser } from './helpers/owner.js';
 
 // The whole foundation, in one ordered flow through the UI only: first-run setup, an event with
 // three custom fields, a CSV import of 200 rows with two bad ones (dry run, then import), search,
 // edit with history, export, sign-out. No database or API call: only what an organiser clicks.
 
-const OWNER = { organisation: 'Acme Events', name: 'Olive Owner', email: 'olive@example.org', password: 'correct horse battery' };
 const ROWS = 200;
 const EDITED_COMPANY = 'Blue Harbour Logistics';
 
@@ -84,16 +83,6 @@ function generateCsv(): Generated {
   return { csv: `${lines.join('\r\n')}\r\n`, badLines, targetEmail, emails, validEmails };
 }
 
-async function setUp(page: Page, server: RunningServer): Promise<string> {
-  await page.goto(await server.setupLink());
-  await page.getByLabel('Organisation name').fill(OWNER.organisation);
-  await page.getByLabel('Your name').fill(OWNER.name);
-  await page.getByLabel('Your email').fill(OWNER.email);
-  await page.getByLabel('Password').fill(OWNER.password);
-  await page.getByRole('button', { name: 'Create organisation' }).click();
-  await page.waitForURL(/\/admin\/o\/[^/]+\/events$/);
-  return page.url();
-}
 
 async function addField(page: Page, field: { key: string; label: string; type: string; options?: string }): Promise<void> {
   await page.getByLabel('Key').fill(field.key);
@@ -127,22 +116,17 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('the foundation journey in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
+  const env = useServerAndBrowser();
   let workDir: string;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
+  before(() => {
     workDir = mkdtempSync(join(tmpdir(), 'tessera-e2e-journey-'));
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
+  after(() => {
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
   test('setup, event, fields, CSV import with a dry run, search, edit with history, export, sign out', async (t: TestContext) => {
-    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+    const context = await env.browser().newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     const shots = screenshotDir();
@@ -156,7 +140,7 @@ describe('the foundation journey in Chromium', () => {
     };
     try {
       step = 'setup';
-      const eventsUrl = await setUp(page, server);
+      const eventsUrl = await setUpOwner(page, env.server());
       assert.match(eventsUrl, /\/admin\/o\/[^/]+\/events$/);
       done('setup');
 
@@ -314,12 +298,12 @@ describe('the foundation journey in Chromium', () => {
       step = 'sign out';
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.waitForURL((url) => url.pathname === '/admin/login');
-      await page.goto(`${server.url}${participantPath}`);
+      await page.goto(`${env.server().url}${participantPath}`);
       assert.equal(new URL(page.url()).pathname, '/admin/login', 'the back-office asks to sign in again');
       assert.ok(await page.getByRole('heading', { name: 'Sign in to the back-office' }).isVisible());
       // The export link no longer gives the data: followed in the browser it asks to sign in,
       // fetched by a script it is refused.
-      await page.goto(`${server.url}${participantsPath}.csv`);
+      await page.goto(`${env.server().url}${participantsPath}.csv`);
       assert.equal(new URL(page.url()).pathname, '/admin/login');
       const signedOut = await page.evaluate(async (path) => {
         const response = await fetch(path);
@@ -337,7 +321,7 @@ describe('the foundation journey in Chromium', () => {
     } catch (err) {
       const failure = join(shots, 'journey-failure.png');
       await page.screenshot({ path: failure, fullPage: true }).catch(() => {});
-      t.diagnostic(`failed at step "${step}"; screenshot: ${failure} at ${page.url()}\n${server.output()}`);
+      t.diagnostic(`failed at step "${step}"; screenshot: ${failure} at ${page.url()}\n${env.server().output()}`);
       throw err;
     } finally {
       await context.close();

@@ -1,39 +1,21 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, screenshotDir } from './helpers/browser.js';
-import { startServer, type RunningServer } from './helpers/server.js';
+import { screenshotDir } from './helpers/browser.js';
+import { EVENTS_PAGE, OWNER, setUpOwner, useServerAndBrowser } from './helpers/owner.js';
 
-const OWNER = { organisation: 'Acme Events', name: 'Olive Owner', email: 'olive@example.org', password: 'correct horse battery' };
-const EVENTS_PAGE = /\/admin\/o\/([^/?#]+)\/events$/;
 
 describe('first run in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const env = useServerAndBrowser();
 
   test('the owner sets Tessera up from the printed link, signs out and signs back in', async (t) => {
-    const link = await server.setupLink();
-    assert.ok(link.startsWith(`${server.url}/setup/tsr_setup_`), `setup link uses the public URL: ${link}`);
-    const context = await browser.newContext();
+    const link = await env.server().setupLink();
+    assert.ok(link.startsWith(`${env.server().url}/setup/tsr_setup_`), `setup link uses the public URL: ${link}`);
+    const context = await env.browser().newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     try {
-      await page.goto(link);
-      await page.getByLabel('Organisation name').fill(OWNER.organisation);
-      await page.getByLabel('Your name').fill(OWNER.name);
-      await page.getByLabel('Your email').fill(OWNER.email);
-      await page.getByLabel('Password').fill(OWNER.password);
-      await page.getByRole('button', { name: 'Create organisation' }).click();
-      await page.waitForURL(EVENTS_PAGE);
+      await setUpOwner(page, env.server(), OWNER, link);
       const orgId = EVENTS_PAGE.exec(new URL(page.url()).pathname)?.[1];
       assert.ok(orgId, 'lands on the new organisation\'s events page');
 
@@ -41,14 +23,14 @@ describe('first run in Chromium', () => {
       // the events page is still being built).
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.waitForURL((url) => url.pathname === '/admin/login');
-      await page.goto(`${server.url}/admin`);
+      await page.goto(`${env.server().url}/admin`);
       assert.equal(new URL(page.url()).pathname, '/admin/login', 'signed out: the back-office sends us to sign in');
 
       // The setup link worked once.
       const again = await page.goto(link);
       assert.equal(again?.status(), 410);
 
-      await page.goto(`${server.url}/admin/login`);
+      await page.goto(`${env.server().url}/admin/login`);
       await page.getByLabel('Email').fill(OWNER.email);
       await page.getByLabel('Password').fill(OWNER.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -62,7 +44,7 @@ describe('first run in Chromium', () => {
     } catch (err) {
       const shot = join(screenshotDir(), 'failure.png');
       await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-      t.diagnostic(`failure screenshot: ${shot} at ${page.url()}\n${server.output()}`);
+      t.diagnostic(`failure screenshot: ${shot} at ${page.url()}\n${env.server().output()}`);
       throw err;
     } finally {
       await context.close();
