@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { EventsTable, CustomFieldsTable } from './tables/events.table.js';
+import type { MailboxMessagesTable, MailboxRecipientsTable } from './tables/mailbox.table.js';
 import type { MembershipsTable, OrganisationsTable } from './tables/organisations.table.js';
 import type { ContactsTable, ParticipantsTable } from './tables/people.table.js';
 import type { ApiKeysTable, AuditLogTable, IdempotencyKeysTable, ImportsTable } from './tables/platform.table.js';
@@ -19,6 +20,8 @@ export interface Database {
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;
   imports: ImportsTable;
+  mailbox_messages: MailboxMessagesTable;
+  mailbox_recipients: MailboxRecipientsTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -27,6 +30,7 @@ export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database> | Transaction<Database>;
 
 export type * from './tables/events.table.js';
+export type * from './tables/mailbox.table.js';
 export type * from './tables/organisations.table.js';
 export type * from './tables/people.table.js';
 export type * from './tables/platform.table.js';
