@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { EVENT_STATUSES, isTimeZone, type Event, type EventInput, type EventStatus } from '../../modules/events/index.js';
 import { CsrfField } from '../layout.js';
 import { DEFAULT_TIME_ZONE, TIME_ZONES, utcToZonedInput, zonedToUtc } from './event-time.js';
-import { ErrorSummary, FieldError, invalid, type FormErrors } from './event-ui.js';
+import { ErrorSummary, FieldError, StatusSelect, invalid, type FormErrors } from './event-ui.js';
 
 // Lengths are generous here: the domain gives the precise, friendly refusal; this only stops abuse.
 export const EventBody = Type.Object(
@@ -131,17 +131,7 @@ export function EventForm(props: { action: string; csrf: string; values: EventFo
           <input name="venue" value={values.venue} maxLength={300} aria-invalid={invalid(errors, 'venue')} />
           <FieldError errors={errors} name="venue" />
         </label>
-        <label>
-          Status
-          <select name="status">
-            {EVENT_STATUSES.map((status) => (
-              <option value={status} selected={status === values.status}>
-                {status}
-              </option>
-            ))}
-          </select>
-          <FieldError errors={errors} name="status" />
-        </label>
+        <StatusSelect statuses={EVENT_STATUSES} value={values.status} errors={errors} />
       </div>
       <button type="submit">{props.submit}</button>
     </form>

@@ -51,6 +51,23 @@ export function FieldError({ errors, name }: { errors: FormErrors; name: string 
   ) : null;
 }
 
+/** The "Status" select of the event and participant forms. */
+export function StatusSelect({ statuses, value, errors }: { statuses: readonly string[]; value: string; errors: FormErrors }) {
+  return (
+    <label>
+      Status
+      <select name="status">
+        {statuses.map((status) => (
+          <option value={status} selected={status === value}>
+            {status}
+          </option>
+        ))}
+      </select>
+      <FieldError errors={errors} name="status" />
+    </label>
+  );
+}
+
 /** A summary above the form, so a problem in a long form is not missed. */
 export function ErrorSummary({ errors }: { errors: FormErrors }) {
   const messages = Object.values(errors);

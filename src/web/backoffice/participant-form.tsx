@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { isCountryCode, type CustomField } from '../../modules/custom-fields/index.js';
 import { PARTICIPANT_STATUSES, type Participant, type ParticipantInput } from '../../modules/participants/index.js';
 import { CsrfField } from '../layout.js';
-import { ErrorSummary, FieldError, invalid, type FormErrors } from './event-ui.js';
+import { ErrorSummary, FieldError, StatusSelect, invalid, type FormErrors } from './event-ui.js';
 
 /** Custom field inputs are named `cf.<key>` so no key can collide with the form's own names. */
 const PREFIX = 'cf.';
@@ -200,17 +200,7 @@ export function ParticipantForm({ action, csrf, fields, values, errors, submit, 
           <input type="email" name="email" value={values.email} required maxLength={254} autocomplete="off" aria-invalid={invalid(errors, 'email')} />
           <FieldError errors={errors} name="email" />
         </label>
-        <label>
-          Status
-          <select name="status">
-            {PARTICIPANT_STATUSES.map((status) => (
-              <option value={status} selected={status === values.status}>
-                {status}
-              </option>
-            ))}
-          </select>
-          <FieldError errors={errors} name="status" />
-        </label>
+        <StatusSelect statuses={PARTICIPANT_STATUSES} value={values.status} errors={errors} />
         <label>
           First name
           <input name="first_name" value={values.firstName} maxLength={100} autocomplete="off" aria-invalid={invalid(errors, 'first_name')} />
