@@ -1,4 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
+import type {
+  CampaignsTable,
+  EmailSuppressionsTable,
+  EmailTemplatesTable,
+  OutboxTable,
+  TemplateLinksTable,
+} from './tables/emailing.table.js';
 import type { EventsTable, CustomFieldsTable } from './tables/events.table.js';
 import type { MailboxMessagesTable, MailboxRecipientsTable } from './tables/mailbox.table.js';
 import type { MembershipsTable, OrganisationsTable } from './tables/organisations.table.js';
@@ -20,6 +27,11 @@ export interface Database {
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;
   imports: ImportsTable;
+  email_templates: EmailTemplatesTable;
+  template_links: TemplateLinksTable;
+  campaigns: CampaignsTable;
+  outbox: OutboxTable;
+  email_suppressions: EmailSuppressionsTable;
   mailbox_messages: MailboxMessagesTable;
   mailbox_recipients: MailboxRecipientsTable;
 }
@@ -29,6 +41,7 @@ export type Dialect = 'sqlite' | 'postgres';
 /** The database handle or an open transaction: repositories accept either. */
 export type Db = Kysely<Database> | Transaction<Database>;
 
+export type * from './tables/emailing.table.js';
 export type * from './tables/events.table.js';
 export type * from './tables/mailbox.table.js';
 export type * from './tables/organisations.table.js';

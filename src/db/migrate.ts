@@ -1,12 +1,14 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_participant_search.js';
+import * as m0003 from './migrations/0003_emailing.js';
 import * as m0004 from './migrations/0004_mailbox.js';
 
 // A static list rather than a folder scan: works the same from src/ (tsx) and dist/ (built).
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_participant_search': m0002,
+  '0003_emailing': m0003,
   '0004_mailbox': m0004,
 };
 
