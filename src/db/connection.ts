@@ -69,7 +69,7 @@ export function connect(options: ConnectOptions): DbHandle {
     };
   }
   const file = options.sqliteFile ?? join(options.dataDir, 'tessera.sqlite');
-  if (file !== ':memory:') mkdirSync(options.dataDir, { recursive: true });
+  if (file !== ':memory:') mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
