@@ -7,7 +7,7 @@ export interface MailAddress {
 }
 
 export interface OutgoingMail {
-  /** The envelope and From address, a bare email (the display name comes from config). */
+  /** `noreply@example.org` or `Acme Events <noreply@example.org>`: one mailbox, also the envelope sender. */
   from: string;
   to: MailAddress;
   subject: string;
@@ -15,6 +15,7 @@ export interface OutgoingMail {
   text: string;
   /** Deterministic per outbox row, e.g. `<id@host>`; a retry reuses it so receivers can dedupe. */
   messageId: string;
+  /** Extra headers (List-Unsubscribe, Reply-To...); those the structure owns (From, To, Subject...) are refused. */
   headers?: Record<string, string>;
 }
 

@@ -1,0 +1,131 @@
+import type { Readable } from 'node:stream';
+import { simpleParser } from 'mailparser';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { Db } from '../../db/database.js';
+import type { Ctx } from '../../lib/context.js';
+import { newId } from '../../lib/ids.js';
+import { insertMailboxMessage } from './mailbox.repository.js';
+
+/** Larger messages are refused (552): the sink keeps whole bodies in the database. */
+export const SINK_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+const MAX_HEADER_BYTES = 64 * 1024;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export interface MailSinkOptions {
+  db: Db;
+  ctx: Ctx;
+  /** 0 picks a free port (tests). */
+  port: number;
+  host?: string;
+  onError?: (err: Error) => void;
+}
+
+export interface MailSink {
+  port: number;
+  close(): Promise<void>;
+}
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const plain = address.replace(/^::ffff:/, '');
+  return plain === '::1' || plain.startsWith('127.');
+}
+
+function smtpError(message: string, responseCode: number): Error {
+  return Object.assign(new Error(message), { responseCode });
+}
+
+/** Reads the DATA stream, keeping at most the size limit (the rest is drained, not stored). */
+async function readBounded(stream: Readable): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let over = false;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > SINK_MAX_MESSAGE_BYTES) over = true;
+    else chunks.push(chunk);
+  }
+  return over ? null : Buffer.concat(chunks, size);
+}
+
+function headerBlock(raw: Buffer): string {
+  const end = raw.indexOf('\r\n\r\n');
+  const block = raw.subarray(0, Math.min(end === -1 ? raw.length : end, MAX_HEADER_BYTES));
+  return block.toString('utf8');
+}
+
+async function store(db: Db, ctx: Ctx, raw: Buffer, session: SMTPServerSession): Promise<string> {
+  // The display needs bodies and headers only: no text-to-HTML or link conversion work.
+  const parsed = await simpleParser(raw, { skipTextToHtml: true, skipTextLinks: true, skipHtmlToText: true });
+  const { mailFrom, rcptTo } = session.envelope;
+  const recipients = rcptTo.map((rcpt) => rcpt.address);
+  const id = newId(ctx.clock, ctx.random);
+  await insertMailboxMessage(
+    db,
+    {
+      id,
+      message_id: parsed.messageId ? `<${parsed.messageId.replace(/^<|>$/g, '')}>` : null,
+      mail_from: mailFrom ? mailFrom.address : '',
+      rcpt_to: recipients.join(', '),
+      subject: parsed.subject ?? '',
+      headers: headerBlock(raw),
+      html: typeof parsed.html === 'string' ? parsed.html : null,
+      text: parsed.text ?? null,
+      raw_size: raw.length,
+      received_at: ctx.clock.now().toISOString(),
+    },
+    recipients.map((address) => address.toLowerCase()),
+  );
+  return id;
+}
+
+/**
+ * The out-of-the-box mail server: SMTP on loopback that accepts any message for anyone, without
+ * authentication or TLS (nothing leaves the machine), and keeps it for the Mailbox page.
+ */
+export async function startMailSink(options: MailSinkOptions): Promise<MailSink> {
+  const host = options.host ?? '127.0.0.1';
+  // Accepting mail for anyone is safe only when nobody else can connect.
+  if (!LOOPBACK_HOSTS.has(host)) throw new Error(`The mail sink listens on loopback only, not on ${host}`);
+  const server = new SMTPServer({
+    name: 'localhost',
+    banner: 'Tessera local mail sink',
+    size: SINK_MAX_MESSAGE_BYTES,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    disableReverseLookup: true,
+    logger: false,
+    maxClients: 100,
+    closeTimeout: 1000,
+    onConnect(session, callback) {
+      if (!isLoopback(session.remoteAddress)) return callback(smtpError('Loopback connections only', 554));
+      callback();
+    },
+    onData(stream: SMTPServerDataStream, session, callback) {
+      readBounded(stream)
+        .then(async (raw) => {
+          if (!raw || stream.sizeExceeded) return callback(smtpError('Message exceeds fixed maximum message size', 552));
+          const id = await store(options.db, options.ctx, raw, session);
+          callback(null, `Stored as ${id}`);
+        })
+        // A database hiccup is the sink's problem, not the message's: the sender retries (451).
+        .catch((err: unknown) => {
+          options.onError?.(err instanceof Error ? err : new Error(String(err)));
+          callback(smtpError('Could not store the message, try again later', 451));
+        });
+    },
+  });
+  server.on('error', (err) => options.onError?.(err));
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

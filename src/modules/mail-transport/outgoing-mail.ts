@@ -1,0 +1,82 @@
+import addressparser from 'nodemailer/lib/addressparser';
+import type { SendMailOptions } from 'nodemailer';
+import { canonicalEmail } from '../../lib/email.js';
+import type { OutgoingMail } from './mail-transport.types.js';
+
+/** The message cannot be sent as given; retrying would fail the same way. */
+export class MailInputError extends Error {
+  override name = 'MailInputError';
+}
+
+/**
+ * Display names, subjects and header values come from organisers and attendees. Line breaks are
+ * the header-injection vector, other control characters only garble; all become one space.
+ * nodemailer folds and encodes headers itself too; this keeps the rule independent of it.
+ */
+export function oneLine(value: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim().slice(0, max);
+}
+
+function validAddress(input: string, what: string): string {
+  const canonical = canonicalEmail(input);
+  if (!canonical) throw new MailInputError(`Invalid ${what} address`);
+  return canonical.email;
+}
+
+/** `noreply@x` or `Name <noreply@x>`; exactly one mailbox, never a list or a group. */
+function singleMailbox(input: string, what: string): { name: string; address: string } {
+  if (/[\r\n]/.test(input)) throw new MailInputError(`Invalid ${what} address`);
+  const parsed = addressparser(input);
+  const first = parsed[0];
+  if (parsed.length !== 1 || !first || first.group !== undefined) throw new MailInputError(`Invalid ${what} address`);
+  return { name: oneLine(first.name, 200), address: validAddress(first.address, what) };
+}
+
+// Headers the message structure owns: a caller's copy would duplicate or contradict them.
+const RESERVED_HEADERS = new Set([
+  'from', 'sender', 'to', 'cc', 'bcc', 'subject', 'message-id', 'date', 'mime-version', 'return-path',
+  'content-type', 'content-transfer-encoding', 'content-disposition', 'dkim-signature', 'received',
+]);
+const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,75}$/;
+const MESSAGE_ID = /^<?([^\s<>()@,;:\\"[\]]+@[^\s<>()@,;:\\"[\]]+)>?$/;
+
+function extraHeaders(headers: Record<string, string> | undefined) {
+  const result: Record<string, string> = {};
+  let replyTo: { name: string; address: string } | undefined;
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!HEADER_NAME.test(name) || RESERVED_HEADERS.has(name.toLowerCase())) {
+      throw new MailInputError(`Header "${oneLine(name, 80)}" cannot be set`);
+    }
+    // Reply-To is an address header: structured like To, so its value cannot smuggle a recipient.
+    if (name.toLowerCase() === 'reply-to') replyTo = singleMailbox(value, 'Reply-To');
+    else result[name] = oneLine(String(value), 2000);
+  }
+  return { headers: result, replyTo };
+}
+
+/**
+ * nodemailer options for one message: addresses as { name, address } objects (nodemailer quotes
+ * and encodes them; no header text is ever concatenated here), and an explicit envelope with the
+ * one recipient, so nothing written in a header can add a RCPT TO.
+ */
+export function mailOptionsOf(message: OutgoingMail): SendMailOptions {
+  const from = singleMailbox(message.from, 'sender');
+  const to = { name: oneLine(message.to.name ?? '', 200), address: validAddress(message.to.email, 'recipient') };
+  const messageId = MESSAGE_ID.exec(message.messageId)?.[1];
+  if (!messageId) throw new MailInputError('Invalid Message-ID');
+  const { headers, replyTo } = extraHeaders(message.headers);
+  return {
+    from,
+    to,
+    ...(replyTo ? { replyTo } : {}),
+    subject: oneLine(message.subject, 998),
+    text: message.text,
+    html: message.html,
+    messageId: `<${messageId}>`,
+    headers,
+    envelope: { from: from.address, to: [to.address] },
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
+}
