@@ -1,10 +1,12 @@
 import { buildApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
-import { connect } from './db/connection.js';
+import type { FastifyInstance } from 'fastify';
+import { connect, type DbHandle } from './db/connection.js';
 import { migrateToLatest } from './db/migrate.js';
 import { cryptoRandom } from './lib/random.js';
 import { systemClock } from './lib/clock.js';
 import { issueSetupToken } from './modules/setup/index.js';
+import { startMailSink, type MailSink } from './modules/mail-transport/index.js';
 
 /**
  * Starts Tessera: migrate, listen, and on a fresh install print the one-time setup link. The link
@@ -19,6 +21,7 @@ export async function startServer(config: Readonly<Config> = loadConfig()) {
   });
   await migrateToLatest(handle.db);
   app = await buildApp({ config, db: handle.db, dialect: handle.dialect });
+  const mailSink = await startLocalMailSink(app, handle.db, config);
   await app.listen({ port: config.port, host: config.host });
 
   const token = await issueSetupToken(handle.db, { clock: systemClock, random: cryptoRandom });
@@ -33,10 +36,30 @@ export async function startServer(config: Readonly<Config> = loadConfig()) {
     closing = true;
     app?.log.info({ signal }, 'shutting down');
     await app?.close();
+    await mailSink?.close();
     await handle.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  return { app, handle };
+  return { app, handle, mailSink };
+}
+
+/**
+ * Without SMTP_URL, mail goes to an SMTP server on loopback that keeps it for the Mailbox page, so
+ * a fresh install works end to end. A port already taken (a second Tessera process on this
+ * machine running its own sink) is not fatal: mail then goes to that one.
+ */
+async function startLocalMailSink(app: FastifyInstance, db: DbHandle['db'], config: Readonly<Config>): Promise<MailSink | null> {
+  if (config.smtpSinkPort === null) return null;
+  const ctx = { clock: systemClock, random: cryptoRandom };
+  try {
+    const sink = await startMailSink({ db, ctx, port: config.smtpSinkPort, onError: (err) => app.log.warn({ err }, 'mail sink error') });
+    app.log.info({ port: sink.port }, 'local mail sink listening on 127.0.0.1 (SMTP_URL is not set): read mail at /admin/mailbox');
+    return sink;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    app.log.warn({ port: config.smtpSinkPort }, 'mail sink port in use: another process receives the local mail');
+    return null;
+  }
 }
