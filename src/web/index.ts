@@ -10,6 +10,7 @@ import { participantsRoutes } from './backoffice/participants.routes.js';
 import { apiKeyRoutes } from './backoffice/api-keys.routes.js';
 import { importRoutes } from './backoffice/import.routes.js';
 import { exportRoutes } from './backoffice/export.routes.js';
+import { mailboxRoutes } from './backoffice/mailbox.routes.js';
 
 /** Every server-rendered page. Each file is one Fastify plugin. */
 export async function webRoutes(app: FastifyInstance): Promise<void> {
@@ -25,4 +26,5 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(apiKeyRoutes);
   await app.register(importRoutes);
   await app.register(exportRoutes);
+  await app.register(mailboxRoutes);
 }

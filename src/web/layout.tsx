@@ -13,10 +13,12 @@ export interface LayoutProps {
   staff?: StaffUser | null;
   nav?: NavContext | null;
   flash?: string | null;
+  /** The local mail sink is in use (no SMTP_URL): staff get a link to its Mailbox page. */
+  mailbox?: boolean;
   children: ComponentChildren;
 }
 
-export function Layout({ title, csrf, staff, nav, flash, children }: LayoutProps) {
+export function Layout({ title, csrf, staff, nav, flash, mailbox, children }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -41,6 +43,7 @@ export function Layout({ title, csrf, staff, nav, flash, children }: LayoutProps
           {staff && (
             <form method="post" action="/admin/logout" class="signout">
               <span class="who">{nav ? `${staff.name} · ${nav.orgName}` : staff.name}</span>
+              {mailbox && <a href="/admin/mailbox">Mailbox</a>}
               <a href="/admin/account">Account</a>
               <input type="hidden" name="_csrf" value={csrf} />
               <button type="submit" class="link">Sign out</button>

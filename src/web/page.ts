@@ -22,7 +22,15 @@ export function renderPage(
   const flash = options.flash ?? flashFrom(request);
   return sendHtml(
     reply,
-    h(Layout, { title: options.title, csrf, staff: request.staff, nav: options.nav ?? null, flash, children: body(csrf) }),
+    h(Layout, {
+      title: options.title,
+      csrf,
+      staff: request.staff,
+      nav: options.nav ?? null,
+      flash,
+      mailbox: request.server.deps.config.smtpSinkPort !== null,
+      children: body(csrf),
+    }),
     options.status ?? 200,
   );
 }
