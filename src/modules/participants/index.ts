@@ -4,6 +4,7 @@ export {
   createParticipant,
   existingParticipantEmails,
   getParticipant,
+  getParticipantsByIds,
   listParticipants,
   participantCounts,
   participantCountsByEvent,

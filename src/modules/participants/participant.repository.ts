@@ -60,6 +60,12 @@ export async function findParticipantRow(db: Db, orgId: string, eventId: string,
     .executeTakeFirst();
 }
 
+/** Participants of an organisation by id, any event (the mail outbox loads a batch at a time). */
+export async function findParticipantRowsByIds(db: Db, orgId: string, ids: string[]): Promise<ParticipantsTable[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('participants').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).execute();
+}
+
 export async function findParticipantsByContacts(db: Db, eventId: string, contactIds: string[]): Promise<ParticipantsTable[]> {
   if (contactIds.length === 0) return [];
   return db.selectFrom('participants').selectAll().where('event_id', '=', eventId).where('contact_id', 'in', contactIds).execute();

@@ -11,6 +11,7 @@ import {
   countByStatus,
   findParticipantEmailKeys,
   findParticipantRow,
+  findParticipantRowsByIds,
   findParticipantsByContacts,
   insertParticipants,
   participantFromRow,
@@ -44,6 +45,13 @@ export async function getParticipant(db: Db, orgId: string, eventId: string, par
   const row = isId(participantId) ? await findParticipantRow(db, orgId, eventId, participantId) : undefined;
   if (!row) throw new DomainError('not_found', 'Participant not found');
   return participantFromRow(row);
+}
+
+/** Participants by id across the organisation's events; unknown ids are left out. */
+export async function getParticipantsByIds(db: Db, orgId: string, ids: string[]): Promise<Participant[]> {
+  const rows: ParticipantsTable[] = [];
+  for (let i = 0; i < ids.length; i += 500) rows.push(...(await findParticipantRowsByIds(db, orgId, ids.slice(i, i + 500))));
+  return rows.map(participantFromRow);
 }
 
 export async function createParticipant(db: Db, ctx: Ctx, actor: Actor, orgId: string, eventId: string, input: ParticipantInput): Promise<Participant> {

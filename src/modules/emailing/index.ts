@@ -1,0 +1,24 @@
+// The built-in recipient data tags register themselves on load.
+import './recipient-tags.js';
+
+export * from './emailing.types.js';
+export { FIELDS_NAMESPACE, findMergeTag, listMergeTags, registerMergeTag, type MergeTag, type MergeTagContext } from './merge-tags.js';
+export { formatInZone } from './recipient-tags.js';
+export { isPersonalPath, PERSONAL_PATH_PREFIXES } from './personal-paths.js';
+export { checkTemplateSources, type ProblemRule, type TemplateProblem, type TemplateSources } from './template-check.js';
+export { lintTemplate, type LintOptions } from './template-lint.js';
+export { headerSafe, renderEmail, TemplateRenderError } from './render.js';
+export {
+  checkTemplate,
+  createTemplate,
+  deleteTemplate,
+  getTemplate,
+  listTemplates,
+  updateTemplate,
+  type EmailingSettings,
+} from './template.service.js';
+export { linkTemplate, listEmailActions, registerEmailAction, templateForAction, unlinkTemplate, type EmailAction } from './template-link.service.js';
+export { campaignDeliveryCounts, enqueueEmail, enqueueEmails, suppressAddress, unsuppressAddress } from './outbox.service.js';
+export { loadRecipients, recipientKey, type RecipientKey } from './recipients.js';
+export { findTemplatesByIds } from './template.repository.js';
+export { claimDueRows, markFinal, markSent, releaseForRetry, type ClaimOptions } from './outbox.repository.js';

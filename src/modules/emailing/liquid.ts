@@ -1,0 +1,72 @@
+import { Liquid, type Template } from 'liquidjs';
+
+/**
+ * Organiser-written templates run in a sandbox: templates see only the values we hand them
+ * (own properties only, so no `constructor` or `__proto__`), unknown filters are errors, nothing
+ * is read from disk (include, render and layout do not exist), and parse size, render time and
+ * allocations are bounded so a template cannot stall the worker.
+ */
+const LIMITS = { parseLimit: 1_000_000, renderLimit: 1_000, memoryLimit: 10_000_000 };
+const REMOVED_TAGS = ['include', 'render', 'layout'];
+
+function sandboxed(outputEscape: 'escape' | undefined): Liquid {
+  const engine = new Liquid({
+    ...LIMITS,
+    ownPropertyOnly: true,
+    strictFilters: true,
+    strictVariables: false,
+    ...(outputEscape ? { outputEscape } : {}),
+    templates: {},
+    relativeReference: false,
+    dynamicPartials: false,
+    cache: false,
+  });
+  for (const tag of REMOVED_TAGS) delete engine.tags[tag];
+  // `raw` would let one output skip HTML escaping, and outputs carry attendee data.
+  delete engine.filters['raw'];
+  return engine;
+}
+
+/** HTML bodies: every output is HTML-escaped, whatever its source. */
+export const htmlEngine = sandboxed('escape');
+/** Subjects and plain-text bodies: not HTML, so nothing to escape. */
+export const textEngine = sandboxed(undefined);
+
+export type Part = 'subject' | 'html' | 'text';
+export const PART_LABEL: Record<Part, string> = { subject: 'Subject', html: 'HTML body', text: 'Text body' };
+
+export function engineFor(part: Part): Liquid {
+  return part === 'html' ? htmlEngine : textEngine;
+}
+
+export interface VariableUse {
+  /** Root name and path, e.g. ['fields', 'company']; a nested variable path is given as '*'. */
+  segments: string[];
+  part: Part;
+  row: number;
+}
+
+/** Every variable the template reads from outside (not assigned inside it), with where. */
+export function globalVariables(engine: Liquid, parsed: Template[], part: Part): VariableUse[] {
+  const analysis = engine.analyzeSync(parsed, { partials: false });
+  const uses: VariableUse[] = [];
+  for (const variables of Object.values(analysis.globals)) {
+    for (const variable of variables) {
+      const segments = variable.segments.map((s) => (typeof s === 'object' ? '*' : String(s)));
+      uses.push({ segments, part, row: variable.location.row });
+    }
+  }
+  return uses;
+}
+
+export interface CompiledPart {
+  parsed: Template[];
+  roots: Set<string>;
+}
+
+export function compilePart(part: Part, source: string): CompiledPart {
+  const engine = engineFor(part);
+  const parsed = engine.parse(source);
+  const roots = new Set(globalVariables(engine, parsed, part).map((use) => use.segments[0] ?? ''));
+  return { parsed, roots };
+}

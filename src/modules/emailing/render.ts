@@ -1,0 +1,98 @@
+import { compile as compileHtmlToText } from 'html-to-text';
+import type { FieldValues } from '../custom-fields/index.js';
+import type { EmailTemplate, RenderedEmail } from './emailing.types.js';
+import { compilePart, htmlEngine, textEngine, type CompiledPart } from './liquid.js';
+import { FIELDS_NAMESPACE, findMergeTag, type MergeTagContext } from './merge-tags.js';
+
+interface CompiledTemplate {
+  subject: CompiledPart;
+  html: CompiledPart;
+  text: CompiledPart | null;
+  /** Root names the template reads: only these tags are resolved (and minted) per message. */
+  roots: Set<string>;
+}
+
+/** A template that can no longer be rendered (edited outside the checks, or over a limit). */
+export class TemplateRenderError extends Error {
+  override name = 'TemplateRenderError';
+}
+
+const MAX_HTML_LENGTH = 2_000_000;
+const MAX_SUBJECT_LENGTH = 500;
+
+// Parsed once per template version: a campaign renders the same template thousands of times.
+const compiled = new Map<string, CompiledTemplate>();
+
+function compileTemplate(template: EmailTemplate): CompiledTemplate {
+  const key = `${template.id}:${template.updatedAt}`;
+  const cached = compiled.get(key);
+  if (cached) return cached;
+  try {
+    const subject = compilePart('subject', template.subject);
+    const html = compilePart('html', template.html);
+    const text = template.text === null ? null : compilePart('text', template.text);
+    const roots = new Set([...subject.roots, ...html.roots, ...(text?.roots ?? [])]);
+    const result = { subject, html, text, roots };
+    if (compiled.size >= 200) compiled.delete(compiled.keys().next().value!);
+    compiled.set(key, result);
+    return result;
+  } catch (err) {
+    throw new TemplateRenderError(`template cannot be parsed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+// Multiple choices read as "a, b"; checkboxes stay booleans so `{% if fields.vip %}` works.
+function fieldsScope(fields: FieldValues): Record<string, string | boolean> {
+  const scope: Record<string, string | boolean> = {};
+  for (const [key, value] of Object.entries(fields)) scope[key] = Array.isArray(value) ? value.join(', ') : value;
+  return scope;
+}
+
+async function resolveScope(roots: Set<string>, m: MergeTagContext): Promise<Record<string, unknown>> {
+  const scope: Record<string, unknown> = {};
+  for (const root of roots) {
+    if (root === FIELDS_NAMESPACE) {
+      scope[root] = fieldsScope(m.recipient.fields);
+      continue;
+    }
+    const tag = findMergeTag(root);
+    if (tag) scope[root] = String((await tag.resolve(m)) ?? '');
+  }
+  return scope;
+}
+
+/** A header value on one line: CR, LF and other control characters would start a new header. */
+export function headerSafe(value: string, max = MAX_SUBJECT_LENGTH): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim().slice(0, max);
+}
+
+const htmlToText = compileHtmlToText({
+  wordwrap: 78,
+  selectors: [
+    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+    { selector: 'img', format: 'skip' },
+    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
+  ],
+});
+
+/**
+ * Renders a template for one recipient. Merge tags are resolved here, at send time, so personal
+ * credentials are minted now and exist only in the returned bodies, which the caller sends and
+ * never stores. Liquid runs synchronously once values are resolved: the render-time limit then
+ * measures this template alone, not other work interleaved on the event loop.
+ */
+export async function renderEmail(template: EmailTemplate, m: MergeTagContext): Promise<RenderedEmail> {
+  const parts = compileTemplate(template);
+  const scope = await resolveScope(parts.roots, m);
+  try {
+    const subject = headerSafe(String(textEngine.renderSync(parts.subject.parsed, scope)));
+    const html = String(htmlEngine.renderSync(parts.html.parsed, scope));
+    if (html.length > MAX_HTML_LENGTH) throw new TemplateRenderError('rendered HTML is over 2 MB');
+    const text = parts.text ? String(textEngine.renderSync(parts.text.parsed, scope)) : htmlToText(html);
+    return { subject, html, text };
+  } catch (err) {
+    if (err instanceof TemplateRenderError) throw err;
+    throw new TemplateRenderError(`template cannot be rendered: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
