@@ -24,10 +24,12 @@ function validAddress(input: string, what: string): string {
   return canonical.email;
 }
 
-/** `noreply@x` or `Name <noreply@x>`; exactly one mailbox, never a list or a group. */
+/**
+ * `noreply@x` or `Name <noreply@x>`; exactly one mailbox, never a list or a group. Line breaks
+ * (an organisation name pasted with one) become spaces first, so they can only end up in the name.
+ */
 function singleMailbox(input: string, what: string): { name: string; address: string } {
-  if (/[\r\n]/.test(input)) throw new MailInputError(`Invalid ${what} address`);
-  const parsed = addressparser(input);
+  const parsed = addressparser(oneLine(input, 500));
   const first = parsed[0];
   if (parsed.length !== 1 || !first || first.group !== undefined) throw new MailInputError(`Invalid ${what} address`);
   return { name: oneLine(first.name, 200), address: validAddress(first.address, what) };

@@ -1,0 +1,272 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, createVerify, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { ConfigError, loadConfig } from '../../config.js';
+import { headerLines, smtpReply, startScriptedSmtp } from '../../../test/helpers/smtp-server.js';
+import { createMailTransport, type MailTransport, type MailTransportSettings, type OutgoingMail } from './index.js';
+
+let sequence = 0;
+function mail(overrides: Partial<OutgoingMail> = {}): OutgoingMail {
+  sequence += 1;
+  return {
+    from: 'Acme Events <noreply@tessera.test>',
+    to: { email: 'ada@example.org', name: 'Ada Lovelace' },
+    subject: 'Your access',
+    html: '<p>Hello Ada</p>',
+    text: 'Hello Ada',
+    messageId: `<msg-${sequence}@tessera.test>`,
+    ...overrides,
+  };
+}
+
+function settings(smtpUrl: string, dkim: MailTransportSettings['dkim'] = null): MailTransportSettings {
+  return { smtpUrl, smtpSinkPort: null, dkim, publicUrl: new URL('https://tessera.test') };
+}
+
+const transports: MailTransport[] = [];
+function transportTo(url: string): MailTransport {
+  const transport = createMailTransport(settings(url));
+  transports.push(transport);
+  return transport;
+}
+after(async () => {
+  for (const transport of transports) await transport.close();
+});
+
+describe('SMTP transport: failures', () => {
+  test("a 4xx answer is reported as temporary, a 5xx as permanent with the server's reason", async () => {
+    const server = await startScriptedSmtp({
+      onRcptTo(address, _session, callback) {
+        if (address.address.startsWith('busy')) return callback(smtpReply(451, '4.3.0 Mailbox busy, try again later'));
+        if (address.address.startsWith('gone')) return callback(smtpReply(550, '5.1.1 No such user here'));
+        callback();
+      },
+      onData(stream, session, callback) {
+        stream.resume();
+        stream.on('end', () => {
+          const to = session.envelope.rcptTo[0]?.address ?? '';
+          if (to.startsWith('full')) return callback(smtpReply(452, '4.2.2 Mailbox full'));
+          if (to.startsWith('spam')) return callback(smtpReply(554, '5.7.1 Message refused as spam'));
+          callback(null, 'OK');
+        });
+      },
+    });
+    try {
+      const transport = transportTo(server.url);
+      const send = (email: string) => transport.send(mail({ to: { email } }));
+      const [busy, gone, full, spam, fine] = await Promise.all(
+        ['busy@example.org', 'gone@example.org', 'full@example.org', 'spam@example.org', 'fine@example.org'].map(send),
+      );
+      assert.deepEqual(busy, { ok: false, kind: 'temporary', reason: '451 4.3.0 Mailbox busy, try again later' });
+      assert.deepEqual(gone, { ok: false, kind: 'permanent', reason: '550 5.1.1 No such user here' });
+      assert.deepEqual(full, { ok: false, kind: 'temporary', reason: '452 4.2.2 Mailbox full' });
+      assert.deepEqual(spam, { ok: false, kind: 'permanent', reason: '554 5.7.1 Message refused as spam' });
+      assert.deepEqual(fine, { ok: true, response: '250 OK' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a dropped connection is temporary', async () => {
+    let attempts = 0;
+    const server = await startScriptedSmtp({
+      onData(stream, session) {
+        // The relay dies in the middle of DATA, after the first bytes of the message arrived.
+        stream.once('data', () => {
+          attempts += 1;
+          server.dropConnection(session);
+        });
+      },
+    });
+    try {
+      const result = await transportTo(server.url).send(mail());
+      assert.equal(result.ok, false);
+      assert.equal(result.ok === false && result.kind, 'temporary');
+      assert.ok(attempts >= 1, 'the message was being transferred when the connection dropped');
+      assert.equal(server.received.length, 0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a refused connection (nothing listening) is temporary', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const result = await transportTo(`smtp://127.0.0.1:${port}`).send(mail());
+    assert.equal(result.ok === false && result.kind, 'temporary');
+    assert.match(result.ok === false ? result.reason : '', /ECONNREFUSED|connect/i);
+  });
+
+  test('an address or header the message cannot carry is permanent and nothing is sent', async () => {
+    const server = await startScriptedSmtp();
+    try {
+      const transport = transportTo(server.url);
+      const refused = [
+        mail({ to: { email: 'ada@example.org, eve@evil.example' } }),
+        mail({ to: { email: 'ada@example.org\r\nRCPT TO:<eve@evil.example>' } }),
+        mail({ from: 'a@tessera.test, eve@evil.example' }),
+        mail({ headers: { Bcc: 'eve@evil.example' } }),
+        mail({ headers: { 'X-Bad Name': 'x' } }),
+        mail({ headers: { 'Reply-To': 'help@tessera.test, eve@evil.example' } }),
+        mail({ headers: { 'Reply-To': 'Help\r\nBcc: eve@evil.example <help@tessera.test>' } }),
+        mail({ messageId: 'no-at-sign' }),
+      ];
+      for (const message of refused) {
+        const result = await transport.send(message);
+        assert.equal(result.ok === false && result.kind, 'permanent', JSON.stringify(message.to) + JSON.stringify(message.headers));
+      }
+      assert.equal(server.received.length, 0);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('SMTP transport: what reaches the relay', () => {
+  test('CR/LF in the recipient name or subject adds no header and no recipient', async () => {
+    const server = await startScriptedSmtp();
+    try {
+      const result = await transportTo(server.url).send(
+        mail({
+          to: { email: 'ada@example.org', name: 'Ada\r\nBcc: eve@evil.example\r\nX-Injected: name' },
+          from: '"Acme\r\nCc: eve@evil.example" <noreply@tessera.test>',
+          subject: 'Hello\r\nBcc: mallory@evil.example\nX-Injected: subject\r\n\r\n<b>body?</b>',
+          headers: { 'X-Campaign': 'c1\r\nBcc: trent@evil.example', 'Reply-To': '"Help\r\nBcc: x@evil.example" <help@tessera.test>' },
+        }),
+      );
+      assert.equal(result.ok, true, JSON.stringify(result));
+      assert.equal(server.received.length, 1);
+      const captured = server.received[0]!;
+      assert.deepEqual(captured.rcptTo, ['ada@example.org'], 'one envelope recipient');
+      assert.equal(captured.mailFrom, 'noreply@tessera.test');
+      const names = headerLines(captured.raw).map((line) => line.slice(0, line.indexOf(':')).toLowerCase());
+      assert.ok(!names.includes('bcc') && !names.includes('cc') && !names.includes('x-injected'), names.join(', '));
+      for (const name of ['to', 'from', 'subject', 'reply-to', 'x-campaign', 'message-id']) {
+        assert.equal(names.filter((n) => n === name).length, 1, `exactly one ${name} header`);
+      }
+      const parsed = await simpleParser(captured.raw);
+      assert.deepEqual(
+        parsed.to && !Array.isArray(parsed.to) ? parsed.to.value.map((v) => v.address) : [],
+        ['ada@example.org'],
+      );
+      assert.equal(parsed.cc, undefined);
+      assert.equal(parsed.bcc, undefined);
+      assert.equal(parsed.text?.trim(), 'Hello Ada', 'the body is the one given, not the subject tail');
+      assert.match(parsed.subject ?? '', /^Hello Bcc: mallory@evil\.example X-Injected: subject <b>body\?<\/b>$/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the Message-ID is passed through and the credentials in SMTP_URL authenticate', async () => {
+    const logins: Array<{ username: string | undefined; password: string | undefined }> = [];
+    const server = await startScriptedSmtp({
+      disabledCommands: ['STARTTLS'],
+      authOptional: false,
+      allowInsecureAuth: true,
+      onAuth(auth, _session, callback) {
+        logins.push({ username: auth.username, password: auth.password });
+        if (auth.username === 'mailer@tessera.test' && auth.password === 'p@ss:w/rd') return callback(null, { user: 'mailer' });
+        callback(smtpReply(535, '5.7.8 Authentication failed'));
+      },
+    });
+    try {
+      const transport = transportTo(`smtp://mailer%40tessera.test:p%40ss%3Aw%2Frd@127.0.0.1:${server.port}`);
+      const result = await transport.send(mail({ messageId: '<outbox-01abc.7@tessera.test>' }));
+      assert.equal(result.ok, true, JSON.stringify(result));
+      assert.deepEqual(logins[0], { username: 'mailer@tessera.test', password: 'p@ss:w/rd' });
+      assert.ok(headerLines(server.received[0]!.raw).includes('Message-ID: <outbox-01abc.7@tessera.test>'));
+
+      // A wrong password is the relay refusing us, not the recipient: retried, never "failed".
+      const wrong = await transportTo(`smtp://mailer%40tessera.test:nope@127.0.0.1:${server.port}`).send(mail());
+      assert.equal(wrong.ok === false && wrong.kind, 'temporary');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a relay offering STARTTLS with an untrusted certificate gets nothing in clear text', async () => {
+    // smtp-server offers STARTTLS with its built-in self-signed certificate.
+    const server = await startScriptedSmtp({ disabledCommands: ['AUTH'] });
+    try {
+      const result = await transportTo(server.url).send(mail());
+      assert.equal(result.ok === false && result.kind, 'temporary');
+      assert.match(result.ok === false ? result.reason : '', /certificate/i);
+      assert.equal(server.received.length, 0);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+/** Relaxed canonicalisation (RFC 6376 3.4.2, 3.4.4), enough to check our own signatures. */
+function relaxedHeader(line: string): string {
+  const colon = line.indexOf(':');
+  return `${line.slice(0, colon).trim().toLowerCase()}:${line.slice(colon + 1).replace(/[ \t]+/g, ' ').trim()}`;
+}
+function relaxedBody(body: string): string {
+  const lines = body.split('\r\n').map((line) => line.replace(/[ \t]+/g, ' ').replace(/ $/, ''));
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines.length === 0 ? '' : `${lines.join('\r\n')}\r\n`;
+}
+
+describe('SMTP transport: DKIM', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-dkim-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyFile = join(dir, 'dkim.pem');
+  writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  const env = { NODE_ENV: 'test', TESSERA_DATA_DIR: dir, LOG_LEVEL: 'silent' };
+
+  test('a configured key signs every message for the configured domain and selector', async () => {
+    const server = await startScriptedSmtp();
+    try {
+      const config = loadConfig({ ...env, SMTP_URL: server.url, TESSERA_DKIM_DOMAIN: 'tessera.test', TESSERA_DKIM_SELECTOR: 'mail2026', TESSERA_DKIM_PRIVATE_KEY_FILE: keyFile });
+      const transport = createMailTransport(config);
+      transports.push(transport);
+      assert.equal((await transport.send(mail())).ok, true);
+      const raw = server.received[0]!.raw.toString();
+      const lines = headerLines(raw);
+      const signature = lines.find((line) => line.startsWith('DKIM-Signature:'));
+      assert.ok(signature, 'signed');
+      const tags = Object.fromEntries(signature.slice('DKIM-Signature:'.length).split(';').map((tag) => {
+        const [name, ...value] = tag.trim().split('=');
+        return [name, value.join('=').replace(/\s+/g, '')];
+      }));
+      assert.equal(tags.d, 'tessera.test');
+      assert.equal(tags.s, 'mail2026');
+      assert.equal(tags.a, 'rsa-sha256');
+      const body = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+      assert.equal(tags.bh, createHash('sha256').update(relaxedBody(body)).digest('base64'), 'body hash');
+      const signed = String(tags.h).split(':').map((name) => relaxedHeader(lines.find((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`)) ?? `${name}:`));
+      const unsigned = relaxedHeader(signature.replace(/b=[^;]*$/, 'b='));
+      const verifier = createVerify('RSA-SHA256').update([...signed, unsigned].join('\r\n'));
+      assert.ok(verifier.verify(publicKey, Buffer.from(String(tags.b), 'base64')), 'the signature verifies with the public key');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('DKIM settings are all or nothing, and the key must be an RSA private key', () => {
+    assert.throws(() => loadConfig({ ...env, TESSERA_DKIM_DOMAIN: 'tessera.test' }), /TESSERA_DKIM_SELECTOR/);
+    const base = { ...env, TESSERA_DKIM_DOMAIN: 'tessera.test', TESSERA_DKIM_SELECTOR: 'mail' };
+    assert.throws(() => loadConfig({ ...base, TESSERA_DKIM_PRIVATE_KEY_FILE: join(dir, 'missing.pem') }), /cannot be read/);
+    const publicFile = join(dir, 'public.pem');
+    writeFileSync(publicFile, publicKey.export({ type: 'spki', format: 'pem' }));
+    assert.throws(() => loadConfig({ ...base, TESSERA_DKIM_PRIVATE_KEY_FILE: publicFile }), ConfigError);
+    assert.throws(() => loadConfig({ ...base, TESSERA_DKIM_DOMAIN: 'not a domain', TESSERA_DKIM_PRIVATE_KEY_FILE: keyFile }), /TESSERA_DKIM_DOMAIN/);
+    assert.equal(loadConfig(env).dkim, null);
+    assert.equal(loadConfig(env).smtpSinkPort, 2525, 'no SMTP_URL: the local sink, on 2525 by default');
+    assert.equal(loadConfig({ ...env, SMTP_URL: 'smtps://relay.example:465' }).smtpSinkPort, null, 'a relay: no sink');
+    assert.throws(() => loadConfig({ ...env, TESSERA_SMTP_SINK_PORT: '70000' }), /TESSERA_SMTP_SINK_PORT/);
+  });
+});
