@@ -168,7 +168,7 @@ describe('SMTP transport: what reaches the relay', () => {
   });
 
   test('the Message-ID is passed through and the credentials in SMTP_URL authenticate', async () => {
-    const logins: Array<{ username: string | undefined; password: string | undefined }> = [];
+    const logins: Array<{ username: string | undefined; password: string | null | undefined }> = [];
     const server = await startScriptedSmtp({
       disabledCommands: ['STARTTLS'],
       authOptional: false,
