@@ -69,6 +69,30 @@ export async function markFinal(db: Db, id: string, workerId: string, values: { 
     .execute();
 }
 
+/** Keeps this worker's claims alive while a slow batch is still being sent. */
+export async function extendLeases(db: Db, workerId: string, values: { leaseUntil: string; now: string }): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ claimed_until: values.leaseUntil, next_attempt_at: values.leaseUntil, updated_at: values.now })
+    .where('claimed_by', '=', workerId)
+    .where('status', '=', 'sending')
+    .execute();
+}
+
+/**
+ * Makes the claims a previous run of this worker left behind due at once: a restarted worker
+ * need not wait for its own dead leases to run out.
+ */
+export async function releaseClaimsOf(db: Db, workerId: string, now: string): Promise<number> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ status: 'queued', next_attempt_at: now, claimed_by: null, claimed_until: null, updated_at: now })
+    .where('claimed_by', '=', workerId)
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 export async function findOutboxRow(db: Db, orgId: string, id: string): Promise<OutboxTable | undefined> {
   return db.selectFrom('outbox').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
 }

@@ -1,0 +1,124 @@
+import type { Db, OutboxTable } from '../db/database.js';
+import type { Ctx } from '../lib/context.js';
+import { DomainError } from '../lib/errors.js';
+import { TOKEN_SEARCH_PATTERN } from '../lib/tokens.js';
+import {
+  findTemplatesByIds,
+  headerSafe,
+  loadRecipients,
+  recipientKey,
+  renderEmail,
+  TemplateRenderError,
+  type EmailTemplate,
+  type MergeTagContext,
+  type RecipientData,
+} from '../modules/emailing/index.js';
+import { getEvent, type Event } from '../modules/events/index.js';
+import type { MailTransport, OutgoingMail } from '../modules/mail-transport/index.js';
+import { getOrganisation } from '../modules/organisations/index.js';
+
+/** How one message ended this time round. */
+export type Outcome =
+  | { kind: 'sent' }
+  | { kind: 'retry'; reason: string }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'skipped'; reason: string };
+
+/** Everything a batch of rows needs, loaded in a few queries rather than per message. */
+export interface BatchData {
+  templates: Map<string, EmailTemplate>;
+  recipients: Map<string, RecipientData>;
+  organisations: Map<string, { id: string; name: string }>;
+  events: Map<string, Event | null>;
+}
+
+async function cached<T>(map: Map<string, T>, key: string, load: () => Promise<T>): Promise<T> {
+  if (!map.has(key)) map.set(key, await load());
+  return map.get(key) as T;
+}
+
+export async function loadBatch(db: Db, rows: OutboxTable[]): Promise<BatchData> {
+  const templateIds = [...new Set(rows.map((r) => r.template_id).filter((id): id is string => id !== null))];
+  const templates = new Map((await findTemplatesByIds(db, templateIds)).map((t) => [t.id, t]));
+  const recipients = await loadRecipients(db, rows.map((r) => ({ orgId: r.org_id, kind: r.recipient_kind, id: r.recipient_id })));
+  return { templates, recipients, organisations: new Map(), events: new Map() };
+}
+
+async function eventOf(db: Db, batch: BatchData, orgId: string, eventId: string | null): Promise<Event | null> {
+  if (!eventId) return null;
+  return cached(batch.events, `${orgId}:${eventId}`, () =>
+    getEvent(db, orgId, eventId).catch((err: unknown) => {
+      if (err instanceof DomainError && err.code === 'not_found') return null;
+      throw err;
+    }),
+  );
+}
+
+/** Server replies are stored for the organiser to read: one line, bounded, no credential. */
+export function safeReason(reason: string): string {
+  return headerSafe(reason.replace(TOKEN_SEARCH_PATTERN, 'tsr_[redacted]'), 500) || 'unknown error';
+}
+
+export interface DeliveryDeps {
+  db: Db;
+  ctx: Ctx;
+  transport: MailTransport;
+  publicUrl: URL;
+  from: string;
+}
+
+async function mergeContext(deps: DeliveryDeps, batch: BatchData, row: OutboxTable, template: EmailTemplate, recipient: RecipientData): Promise<MergeTagContext> {
+  const organisation = await cached(batch.organisations, row.org_id, async () => {
+    const org = await getOrganisation(deps.db, row.org_id);
+    return { id: org.id, name: org.name };
+  });
+  const event = await eventOf(deps.db, batch, row.org_id, row.event_id ?? recipient.eventId);
+  const data = JSON.parse(row.data) as Record<string, string>;
+  const base = { db: deps.db, ctx: deps.ctx, publicUrl: deps.publicUrl, mode: 'send' as const, orgId: row.org_id };
+  return { ...base, organisation, event, template: { id: template.id, type: template.type }, recipient, outboxId: row.id, data };
+}
+
+/** `<outbox id@public host>`: the same on every retry, so receivers and we can spot a resend. */
+export function messageIdOf(row: OutboxTable, publicUrl: URL): string {
+  return `<${row.id}@${publicUrl.hostname}>`;
+}
+
+async function message(deps: DeliveryDeps, batch: BatchData, row: OutboxTable, template: EmailTemplate, recipient: RecipientData): Promise<OutgoingMail> {
+  // Rendered here, just before sending: personal credentials are minted now and the bodies live
+  // only in this message object, never in the database.
+  const rendered = await renderEmail(template, await mergeContext(deps, batch, row, template, recipient));
+  const headers: Record<string, string> = row.category === 'transactional' ? { 'Auto-Submitted': 'auto-generated' } : { Precedence: 'bulk' };
+  const name = headerSafe(row.to_name, 200);
+  return {
+    from: deps.from,
+    to: name ? { email: row.to_email, name } : { email: row.to_email },
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    messageId: messageIdOf(row, deps.publicUrl),
+    headers,
+  };
+}
+
+/** Renders and sends one claimed row; says what happened, records nothing. */
+export async function deliver(deps: DeliveryDeps, batch: BatchData, row: OutboxTable): Promise<Outcome> {
+  const template = row.template_id ? batch.templates.get(row.template_id) : undefined;
+  if (!template || template.orgId !== row.org_id) return { kind: 'failed', reason: 'The template was deleted' };
+  const recipient = batch.recipients.get(recipientKey({ orgId: row.org_id, kind: row.recipient_kind, id: row.recipient_id }));
+  if (!recipient) return { kind: 'skipped', reason: 'The recipient no longer exists' };
+  let mail: OutgoingMail;
+  try {
+    mail = await message(deps, batch, row, template, recipient);
+  } catch (err) {
+    if (err instanceof TemplateRenderError) return { kind: 'failed', reason: safeReason(err.message) };
+    throw err;
+  }
+  try {
+    const result = await deps.transport.send(mail);
+    if (result.ok) return { kind: 'sent' };
+    return result.kind === 'permanent' ? { kind: 'failed', reason: safeReason(result.reason) } : { kind: 'retry', reason: safeReason(result.reason) };
+  } catch (err) {
+    // A transport that throws instead of classifying: the message may be fine, try again later.
+    return { kind: 'retry', reason: safeReason(`transport error: ${err instanceof Error ? err.message : String(err)}`) };
+  }
+}
