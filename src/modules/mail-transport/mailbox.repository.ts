@@ -1,4 +1,5 @@
-import type { Db, MailboxMessagesTable } from '../../db/database.js';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database, Db, MailboxMessagesTable } from '../../db/database.js';
 import type { MailboxMessage, MailboxSummary } from './mailbox.types.js';
 
 export function mailboxMessageFromRow(row: MailboxMessagesTable): MailboxMessage {
@@ -36,37 +37,60 @@ export interface MailboxViewer {
   emailKey: string;
 }
 
+const READER_ROLES = ['owner', 'admin', 'staff'] as const;
+
+/**
+ * The outbox row a message came from. The worker's Message-ID is `<outbox id@public host>`
+ * (jobs/outbox-delivery.ts, messageIdOf) and outbox ids are 26 characters, so the row is found
+ * through its primary key; substr() reads the same on SQLite and PostgreSQL.
+ */
+function outboxRowOf(eb: ExpressionBuilder<Database & { m: MailboxMessagesTable }, 'm'>) {
+  return eb
+    .selectFrom('outbox as o')
+    .whereRef('o.id', '=', sql<string>`substr(${eb.ref('m.message_id')}, 2, 26)`)
+    .where(sql<string>`substr(${eb.ref('m.message_id')}, 28, 1)`, '=', '@');
+}
+
 /**
  * Which messages a staff member may read. The sink holds live credentials (sign-in links, magic
  * links, access codes), so the rule is narrow:
- * - mail addressed to the viewer themself;
- * - mail addressed to a contact of an organisation where the viewer is staff, admin or owner
- *   (scanners only check people in), unless that address is also a staff account: a colleague's
- *   sign-in or password email would otherwise let anyone in the organisation act as them.
- * Until the outbox records which organisation sent a message, a person who is a contact of two
- * organisations has their mail from either visible to both; see `docs/emailing.md`.
+ * - mail addressed to the viewer themself, always;
+ * - mail the outbox sent for an organisation where the viewer is staff, admin or owner (scanners
+ *   only check people in), unless it went to a staff account: a colleague's sign-in or password
+ *   email would otherwise let anyone in the organisation act as them;
+ * - mail that no outbox row explains (sent by other means) when it is addressed to a contact of
+ *   such an organisation who is not a staff account. Such a message says nothing about who sent
+ *   it, so a person who is a contact of two organisations has it visible to both.
  */
-function visibleTo(db: Db, viewer: MailboxViewer) {
-  return db
-    .selectFrom('mailbox_recipients as r')
-    .select('r.mailbox_id')
-    .where((eb) =>
-      eb.or([
-        eb('r.email_key', '=', viewer.emailKey),
-        eb.and([
-          eb.exists(
-            eb
-              .selectFrom('contacts as c')
-              .innerJoin('memberships as m', 'm.org_id', 'c.org_id')
-              .select(eb.lit(1).as('one'))
-              .whereRef('c.email_key', '=', 'r.email_key')
-              .where('m.user_id', '=', viewer.userId)
-              .where('m.role', 'in', ['owner', 'admin', 'staff']),
-          ),
-          eb.not(eb.exists(eb.selectFrom('staff_users as s').select(eb.lit(1).as('one')).whereRef('s.email_key', '=', 'r.email_key'))),
-        ]),
+function visible(viewer: MailboxViewer) {
+  return (eb: ExpressionBuilder<Database & { m: MailboxMessagesTable }, 'm'>) => {
+    const recipients = () => eb.selectFrom('mailbox_recipients as r').whereRef('r.mailbox_id', '=', 'm.id');
+    const readers = () =>
+      eb.selectFrom('memberships as ms').select(eb.lit(1).as('one')).where('ms.user_id', '=', viewer.userId).where('ms.role', 'in', READER_ROLES);
+    return eb.or([
+      eb.exists(recipients().select(eb.lit(1).as('one')).where('r.email_key', '=', viewer.emailKey)),
+      eb.exists(
+        outboxRowOf(eb)
+          .select(eb.lit(1).as('one'))
+          .where('o.recipient_kind', '<>', 'staff')
+          .where((inner) => inner.exists(readers().whereRef('ms.org_id', '=', inner.ref('o.org_id')))),
+      ),
+      eb.and([
+        eb.not(eb.exists(outboxRowOf(eb).select(eb.lit(1).as('one')))),
+        eb.exists(
+          recipients()
+            .innerJoin('contacts as c', 'c.email_key', 'r.email_key')
+            .select(eb.lit(1).as('one'))
+            .where((inner) =>
+              inner.and([
+                inner.exists(readers().whereRef('ms.org_id', '=', inner.ref('c.org_id'))),
+                inner.not(inner.exists(inner.selectFrom('staff_users as s').select(inner.lit(1).as('one')).whereRef('s.email_key', '=', 'r.email_key'))),
+              ]),
+            ),
+        ),
       ]),
-    );
+    ]);
+  };
 }
 
 /** Newest first, keyset-paged by id (ids are time-ordered). */
@@ -76,12 +100,12 @@ export async function listMailboxMessages(
   options: { before?: string | undefined; limit: number },
 ): Promise<MailboxSummary[]> {
   let query = db
-    .selectFrom('mailbox_messages')
-    .select(['id', 'message_id', 'rcpt_to', 'subject', 'received_at'])
-    .where('id', 'in', visibleTo(db, viewer))
-    .orderBy('id', 'desc')
+    .selectFrom('mailbox_messages as m')
+    .select(['m.id', 'm.message_id', 'm.rcpt_to', 'm.subject', 'm.received_at'])
+    .where(visible(viewer))
+    .orderBy('m.id', 'desc')
     .limit(options.limit);
-  if (options.before) query = query.where('id', '<', options.before);
+  if (options.before) query = query.where('m.id', '<', options.before);
   const rows = await query.execute();
   return rows.map((row) => ({
     id: row.id,
@@ -95,10 +119,10 @@ export async function listMailboxMessages(
 /** One message if the viewer may read it; null otherwise, exactly as for a missing one. */
 export async function findMailboxMessage(db: Db, viewer: MailboxViewer, id: string): Promise<MailboxMessage | null> {
   const row = await db
-    .selectFrom('mailbox_messages')
-    .selectAll()
-    .where('id', '=', id)
-    .where('id', 'in', visibleTo(db, viewer))
+    .selectFrom('mailbox_messages as m')
+    .selectAll('m')
+    .where('m.id', '=', id)
+    .where(visible(viewer))
     .executeTakeFirst();
   return row ? mailboxMessageFromRow(row) : null;
 }
