@@ -3,6 +3,7 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerOptions } from 'smtp
 import { systemActor } from '../../src/lib/context.js';
 import { createOutboxWorker, type OutboxWorkerOptions } from '../../src/jobs/outbox-worker.js';
 import { createTemplate, type TemplateInput } from '../../src/modules/emailing/index.js';
+import { createCustomField, type CustomFieldInput } from '../../src/modules/custom-fields/index.js';
 import { createEvent } from '../../src/modules/events/index.js';
 import { createMailTransport, type MailTransport } from '../../src/modules/mail-transport/index.js';
 import { createParticipant, type Participant } from '../../src/modules/participants/index.js';
@@ -93,14 +94,22 @@ export const SIMPLE_TEMPLATE: TemplateInput = {
   html: '<p>Dear {{ first_name }} {{ last_name }}, welcome to {{ event_name }}.</p>',
 };
 
-/** An event with the given people as registered participants, and a template for it. */
-export async function seedMailing(t: TestApp, orgId: string, people: Array<{ email: string; firstName: string; lastName: string }>, template = SIMPLE_TEMPLATE) {
+export interface Person {
+  email: string;
+  firstName: string;
+  lastName: string;
+  fields?: Record<string, unknown>;
+}
+
+/** An event (with custom fields), the given people as registered participants, and a template for it. */
+export async function seedMailing(t: TestApp, orgId: string, people: Person[], template = SIMPLE_TEMPLATE, fields: CustomFieldInput[] = []) {
   const event = await createEvent(t.db, t.ctx, systemActor, orgId, {
     name: `Summit ${Math.random().toString(36).slice(2, 8)}`,
     startsAt: '2026-09-14T07:00:00.000Z',
     endsAt: '2026-09-15T16:00:00.000Z',
     timeZone: 'Europe/Paris',
   });
+  for (const field of fields) await createCustomField(t.db, t.ctx, systemActor, orgId, event.id, field);
   const participants: Participant[] = [];
   for (const person of people) participants.push(await createParticipant(t.db, t.ctx, systemActor, orgId, event.id, person));
   const created = await createTemplate(t.db, t.ctx, systemActor, orgId, event.id, template, { publicUrl: t.config.publicUrl });

@@ -3,7 +3,7 @@ import { registerMergeTag, type MergeTagContext } from './merge-tags.js';
 // Intl formatters are costly to build and a campaign formats the same event for every recipient.
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** e.g. "Monday 14 September 2026, 09:00 CEST": the event's own time zone, named so nobody guesses. */
+/** e.g. "Monday, 14 September 2026 at 09:00 CEST": in the event's own time zone, named so nobody guesses. */
 export function formatInZone(iso: string, timeZone: string): string {
   let format = formatters.get(timeZone);
   if (!format) {
