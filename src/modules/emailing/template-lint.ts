@@ -28,7 +28,8 @@ function linksIn(part: Part, source: string): string[] {
   if (part === 'html') {
     for (const m of source.matchAll(ATTRIBUTE)) links.push(decodeEntities((m[1] ?? m[2] ?? m[3] ?? '').trim()));
   }
-  for (const m of source.matchAll(ABSOLUTE)) links.push(m[0]);
+  // A URL inside an attribute is found by both scans, the second cut short at a space in a tag.
+  for (const m of source.matchAll(ABSOLUTE)) if (!links.some((link) => link.startsWith(m[0]))) links.push(m[0]);
   return [...new Set(links)];
 }
 
