@@ -7,6 +7,7 @@ import { cryptoRandom } from './lib/random.js';
 import { systemClock } from './lib/clock.js';
 import { issueSetupToken } from './modules/setup/index.js';
 import { startMailSink, type MailSink } from './modules/mail-transport/index.js';
+import { startMailDelivery } from './jobs/mail-delivery.js';
 
 /**
  * Starts Tessera: migrate, listen, and on a fresh install print the one-time setup link. The link
@@ -23,6 +24,8 @@ export async function startServer(config: Readonly<Config> = loadConfig()) {
   app = await buildApp({ config, db: handle.db, dialect: handle.dialect });
   const mailSink = await startLocalMailSink(app, handle.db, config);
   await app.listen({ port: config.port, host: config.host });
+  const ctx = { clock: systemClock, random: cryptoRandom };
+  const delivery = startMailDelivery({ db: handle.db, dialect: handle.dialect, ctx, config, log: app.log, sinkPort: mailSink?.port });
 
   const token = await issueSetupToken(handle.db, { clock: systemClock, random: cryptoRandom });
   if (token) {
@@ -36,13 +39,15 @@ export async function startServer(config: Readonly<Config> = loadConfig()) {
     closing = true;
     app?.log.info({ signal }, 'shutting down');
     await app?.close();
+    // The batch in progress finishes and is recorded before the sink and the database go.
+    await delivery.stop();
     await mailSink?.close();
     await handle.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  return { app, handle, mailSink };
+  return { app, handle, mailSink, delivery };
 }
 
 /**
