@@ -17,16 +17,21 @@ export function mailboxMessageFromRow(row: MailboxMessagesTable): MailboxMessage
   };
 }
 
-/** The message and one row per distinct recipient, in one transaction. */
-export async function insertMailboxMessage(db: Db, row: MailboxMessagesTable, recipientKeys: string[]): Promise<void> {
+export interface NewMailboxMessage {
+  row: MailboxMessagesTable;
+  /** Lower-cased envelope recipients. */
+  recipientKeys: string[];
+}
+
+/** Messages and one row per distinct recipient of each, in one transaction (the sink's batches). */
+export async function insertMailboxMessages(db: Db, messages: NewMailboxMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  const recipients = messages.flatMap(({ row, recipientKeys }) => [...new Set(recipientKeys)].map((email_key) => ({ mailbox_id: row.id, email_key })));
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('mailbox_messages').values(row).execute();
-    const keys = [...new Set(recipientKeys)];
-    if (keys.length > 0) {
-      await trx
-        .insertInto('mailbox_recipients')
-        .values(keys.map((email_key) => ({ mailbox_id: row.id, email_key })))
-        .execute();
+    await trx.insertInto('mailbox_messages').values(messages.map((message) => message.row)).execute();
+    // A message may name thousands of recipients; 500 rows keep a statement under both dialects' limits.
+    for (let i = 0; i < recipients.length; i += 500) {
+      await trx.insertInto('mailbox_recipients').values(recipients.slice(i, i + 500)).execute();
     }
   });
 }
