@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { canonicalEmail } from './lib/email.js';
 
 /**
  * Configuration is read from the environment once, here, validated and frozen. Nothing else in
@@ -25,6 +26,8 @@ export interface Config {
   smtpUrl: string | null;
   /** Port of the local SMTP sink on loopback; null when SMTP_URL sends through a real relay. */
   smtpSinkPort: number | null;
+  /** Sender address of every email; null: noreply@ the public host. */
+  mailFrom: string | null;
   /** DKIM signing of outgoing mail, when a key is configured. */
   dkim: DkimConfig | null;
   redisUrl: string | null;
@@ -79,6 +82,14 @@ const DKIM_SELECTOR = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z
  * DKIM is all or nothing: a domain without a key (or the reverse) would silently send unsigned
  * mail that the operator believes is signed, so a partial setting refuses to start.
  */
+function mailFrom(env: Env): string | null {
+  const raw = env.TESSERA_MAIL_FROM;
+  if (!raw) return null;
+  const address = canonicalEmail(raw);
+  if (!address) throw new ConfigError('TESSERA_MAIL_FROM must be one email address, such as events@example.org');
+  return address.email;
+}
+
 function dkim(env: Env): DkimConfig | null {
   const domain = env.TESSERA_DKIM_DOMAIN || '';
   const selector = env.TESSERA_DKIM_SELECTOR || '';
@@ -180,6 +191,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     smtpUrl,
     smtpSinkPort: smtpUrl ? null : int(env, 'TESSERA_SMTP_SINK_PORT', 2525, 0, 65535),
+    mailFrom: mailFrom(env),
     dkim: dkim(env),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     logLevel,

@@ -19,7 +19,7 @@ export interface OutboxWorkerOptions {
   dialect: Dialect;
   ctx: Ctx;
   transport: MailTransport;
-  config: Pick<Config, 'publicUrl'>;
+  config: Pick<Config, 'publicUrl' | 'mailFrom'>;
   /** Stable per worker slot (e.g. host name): a restart then takes its own dead claims back at once. */
   workerId: string;
   batchSize?: number;
@@ -92,7 +92,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): Pick<OutboxWor
   const leaseMs = options.leaseMs ?? 5 * 60_000;
   const retry = options.retry ?? DEFAULT_RETRY;
   const { db, ctx, workerId, config } = options;
-  const deps: DeliveryDeps = { db, ctx, transport: options.transport, publicUrl: config.publicUrl, from: options.from ?? defaultFrom(config.publicUrl) };
+  const deps: DeliveryDeps = { db, ctx, transport: options.transport, publicUrl: config.publicUrl, from: options.from ?? config.mailFrom ?? defaultFrom(config.publicUrl) };
   const record = recorder({ db, ctx, workerId, config, retry });
   const leaseUntil = () => new Date(ctx.clock.now().getTime() + leaseMs).toISOString();
 
