@@ -8,6 +8,7 @@ import { systemClock } from './lib/clock.js';
 import { issueSetupToken } from './modules/setup/index.js';
 import { startMailSink, type MailSink } from './modules/mail-transport/index.js';
 import { startMailDelivery } from './jobs/mail-delivery.js';
+import { startCampaignScheduler } from './jobs/campaign-scheduler.js';
 
 /**
  * Starts Tessera: migrate, listen, and on a fresh install print the one-time setup link. The link
@@ -26,6 +27,8 @@ export async function startServer(config: Readonly<Config> = loadConfig()) {
   await app.listen({ port: config.port, host: config.host });
   const ctx = { clock: systemClock, random: cryptoRandom };
   const delivery = startMailDelivery({ db: handle.db, dialect: handle.dialect, ctx, config, log: app.log, sinkPort: mailSink?.port });
+  // Scheduled campaigns start from the database's schedule, so a restart loses none of them.
+  const scheduler = startCampaignScheduler({ db: handle.db, dialect: handle.dialect, ctx, log: app.log });
 
   const token = await issueSetupToken(handle.db, { clock: systemClock, random: cryptoRandom });
   if (token) {
@@ -39,6 +42,7 @@ export async function startServer(config: Readonly<Config> = loadConfig()) {
     closing = true;
     app?.log.info({ signal }, 'shutting down');
     await app?.close();
+    await scheduler.stop();
     // The batch in progress finishes and is recorded before the sink and the database go.
     await delivery.stop();
     await mailSink?.close();
@@ -47,7 +51,7 @@ export async function startServer(config: Readonly<Config> = loadConfig()) {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  return { app, handle, mailSink, delivery };
+  return { app, handle, mailSink, delivery, scheduler };
 }
 
 /**

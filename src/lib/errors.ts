@@ -31,6 +31,7 @@ export const errorStatus = {
   import_invalid: 422,
   items_invalid: 422,
   template_invalid: 422,
+  personal_value_shared: 422,
   import_expired: 410,
   rate_limited: 429,
   internal_error: 500,

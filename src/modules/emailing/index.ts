@@ -22,3 +22,4 @@ export { campaignDeliveryCounts, enqueueEmail, enqueueEmails, suppressAddress, u
 export { loadRecipients, recipientKey, type RecipientKey } from './recipients.js';
 export { findTemplatesByIds } from './template.repository.js';
 export { claimDueRows, extendLeases, markFinal, markSent, releaseClaimsOf, releaseForRetry, type ClaimOptions } from './outbox.repository.js';
+export * from './campaign.index.js';
