@@ -11,6 +11,9 @@ import { apiKeyRoutes } from './backoffice/api-keys.routes.js';
 import { importRoutes } from './backoffice/import.routes.js';
 import { exportRoutes } from './backoffice/export.routes.js';
 import { mailboxRoutes } from './backoffice/mailbox.routes.js';
+import { templatesRoutes } from './backoffice/templates.routes.js';
+import { emailActionsRoutes } from './backoffice/email-actions.routes.js';
+import { campaignsRoutes } from './backoffice/campaigns.routes.js';
 
 /** Every server-rendered page. Each file is one Fastify plugin. */
 export async function webRoutes(app: FastifyInstance): Promise<void> {
@@ -27,4 +30,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(importRoutes);
   await app.register(exportRoutes);
   await app.register(mailboxRoutes);
+  await app.register(templatesRoutes);
+  await app.register(emailActionsRoutes);
+  await app.register(campaignsRoutes);
 }

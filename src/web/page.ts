@@ -45,6 +45,14 @@ const FLASHES: Record<string, string> = {
   revoked: 'Revoked.',
   signed_out: 'You are signed out.',
   member_existing: 'Added. They already had a Tessera account and keep their own password.',
+  test_sent: 'Test emails queued to your address: read them in your inbox (or the Mailbox).',
+  sending: 'The campaign is sending.',
+  scheduled: 'Scheduled.',
+  unscheduled: 'No longer scheduled: the campaign is a draft again.',
+  paused: 'Paused: queued emails are held until you resume.',
+  resumed: 'Resumed.',
+  cancelled: 'Cancelled: emails not yet sent will not be sent.',
+  retried: 'Failed emails are queued again.',
   password_changed: 'Password changed and every session ended. Sign in with the new password.',
 };
 

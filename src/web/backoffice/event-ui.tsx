@@ -105,6 +105,8 @@ export function EventHeader({ access, event, current }: { access: OrgAccess; eve
     ['participants', `${base}/participants`, staff],
     ['fields', `${base}/fields`, staff],
     ['import', `${base}/import`, staff],
+    ['emails', `${base}/emails`, staff],
+    ['campaigns', `${base}/campaigns`, staff],
     ['edit', `${base}/edit`, admin],
   ];
   return (

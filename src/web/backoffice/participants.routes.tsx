@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { staffActor } from '../../http/actor.js';
 import { requireOrg, type OrgAccess } from '../../http/staff-session.js';
 import { listAuditEntries } from '../../modules/audit/index.js';
+import { roleAtLeast } from '../../modules/organisations/index.js';
 import { listCustomFields, type CustomField } from '../../modules/custom-fields/index.js';
 import { getEvent, type Event } from '../../modules/events/index.js';
 import { createParticipant, getParticipant, listParticipants, updateParticipant, type Participant } from '../../modules/participants/index.js';
@@ -98,7 +99,13 @@ export async function participantsRoutes(app: FastifyInstance): Promise<void> {
             </a>{' '}
             <a class="button secondary" href={listHref(csv, state)}>
               Export CSV
-            </a>
+            </a>{' '}
+            {roleAtLeast(page.access.role, 'admin') && (
+              // The campaign form reads the same query string, so it starts with this list's filter.
+              <a class="button secondary" href={listHref(`${eventPath(page.access.org.id, page.event.id)}/campaigns/new`, state)}>
+                Email these participants
+              </a>
+            )}
           </span>
         </div>
         <ParticipantList event={page.event} path={page.base} state={state} cursor={cursor} fields={page.fields} page={result} />
