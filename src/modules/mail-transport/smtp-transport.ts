@@ -75,8 +75,9 @@ export function createMailTransport(settings: MailTransportSettings, options: Ma
   const transporter = nodemailer.createTransport({
     pool: true,
     maxConnections: options.maxConnections ?? 5,
-    // A message whose pooled connection closes under it (a relay's idle timeout racing our send)
-    // gets one immediate try on a fresh connection; after that the outbox's back-off decides.
+    // A message whose pooled connection the relay closes cleanly before it was sent (an idle
+    // timeout racing our send) gets one more try on a fresh connection; a broken connection is
+    // reported at once, and the outbox's back-off decides.
     maxRequeues: 1,
     name: settings.publicUrl.hostname,
     logger: false,
