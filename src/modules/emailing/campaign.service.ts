@@ -4,7 +4,7 @@ import { DomainError } from '../../lib/errors.js';
 import { isId, newId } from '../../lib/ids.js';
 import { audit } from '../audit/index.js';
 import { getEvent } from '../events/index.js';
-import type { Participant } from '../participants/index.js';
+import type { ParticipantAddress } from '../participants/index.js';
 import { audiencePages, countAudience, normaliseAudience } from './audience.js';
 import {
   cancelQueuedMessages,
@@ -107,7 +107,7 @@ export async function unscheduleCampaign(db: Db, ctx: Ctx, actor: Actor, campaig
   await audit(db, ctx, actor, { orgId: campaign.orgId, action: 'campaign.unscheduled', target: { type: 'campaign', id: campaign.id }, data: {} });
 }
 
-function messageOf(p: Participant) {
+function messageOf(p: ParticipantAddress) {
   return { recipient: { kind: 'participant' as const, id: p.id, email: p.email, name: `${p.firstName} ${p.lastName}`.trim() } };
 }
 

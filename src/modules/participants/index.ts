@@ -13,3 +13,4 @@ export {
   type UpsertOptions,
   type UpsertResult,
 } from './participant.service.js';
+export { listParticipantAddresses, type ParticipantAddress, type ParticipantAddressPage } from './participant-addresses.js';

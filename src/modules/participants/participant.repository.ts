@@ -144,7 +144,7 @@ const SORT_COLUMNS: Record<ParticipantSort, Array<'last_name' | 'first_name' | '
   status: ['status', 'last_name', 'first_name', 'id'],
 };
 
-type Where = (eb: ExpressionBuilder<Database, 'participants'>) => Expression<SqlBool>;
+export type Where = (eb: ExpressionBuilder<Database, 'participants'>) => Expression<SqlBool>;
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -170,7 +170,7 @@ function searchFilter(query: ParticipantQuery): Where | null {
   return (eb) => eb.and(words.map((word) => sql<SqlBool>`search_text like ${`%${escapeLike(word)}%`} escape '\\'`));
 }
 
-function filters(dialect: Dialect, orgId: string, eventId: string, query: ParticipantQuery): Where[] {
+export function filters(dialect: Dialect, orgId: string, eventId: string, query: ParticipantQuery): Where[] {
   const where: Where[] = [(eb) => inEvent(eb, orgId, eventId)];
   if (query.statuses && query.statuses.length > 0) {
     const statuses = query.statuses;
@@ -188,7 +188,7 @@ export function encodeCursor(values: unknown[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-function decodeCursor(cursor: string, length: number): string[] | null {
+export function decodeCursor(cursor: string, length: number): string[] | null {
   try {
     const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (Array.isArray(values) && values.length === length && values.every((v) => typeof v === 'string')) return values as string[];
