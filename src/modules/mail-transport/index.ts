@@ -3,4 +3,3 @@ export type { MailboxMessage, MailboxSummary } from './mailbox.types.js';
 export { createMailTransport, classifySmtpError, type MailTransportOptions, type MailTransportSettings } from './smtp-transport.js';
 export { startMailSink, SINK_MAX_MESSAGE_BYTES, type MailSink, type MailSinkOptions } from './mail-sink.js';
 export { findMailboxMessage, listMailboxMessages, type MailboxViewer } from './mailbox.repository.js';
-export { startMailSinkThread, type MailSinkThreadOptions } from './mail-sink-thread.js';

@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
-import { simpleParser } from 'mailparser';
-import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { Db } from '../../db/database.js';
 import type { Ctx } from '../../lib/context.js';
 import { newId } from '../../lib/ids.js';
@@ -54,7 +53,12 @@ function headerBlock(raw: Buffer): string {
   return block.toString('utf8');
 }
 
+// mailparser is 7 MB of resident memory: loaded when the first message arrives, not at start-up
+// (issue 2's idle memory budget).
+let parser: Promise<typeof import('mailparser')> | null = null;
+
 async function parse(ctx: Ctx, raw: Buffer, session: SMTPServerSession): Promise<NewMailboxMessage> {
+  const { simpleParser } = await (parser ??= import('mailparser'));
   // The display needs bodies and headers only: no text-to-HTML or link conversion work.
   const parsed = await simpleParser(raw, { skipTextToHtml: true, skipTextLinks: true, skipHtmlToText: true });
   const { mailFrom, rcptTo } = session.envelope;
@@ -111,9 +115,11 @@ function batchWriter(db: Db, maxBatch = 200) {
  */
 export async function startMailSink(options: MailSinkOptions): Promise<MailSink> {
   const host = options.host ?? '127.0.0.1';
-  const write = batchWriter(options.db);
   // Accepting mail for anyone is safe only when nobody else can connect.
   if (!LOOPBACK_HOSTS.has(host)) throw new Error(`The mail sink listens on loopback only, not on ${host}`);
+  const write = batchWriter(options.db);
+  // Loaded here: an install that sends through a relay never starts the sink and never pays for it.
+  const { SMTPServer } = await import('smtp-server');
   const server = new SMTPServer({
     name: 'localhost',
     banner: 'Tessera local mail sink',
