@@ -190,7 +190,7 @@ export async function templatesRoutes(app: FastifyInstance): Promise<void> {
     const { participants } = request.body as { participants: string[] };
     const staff = page.access.staff;
     try {
-      await sendTemplateTest(db, app.deps, staffActor(request), {
+      const queued = await sendTemplateTest(db, app.deps, staffActor(request), {
         orgId: page.access.org.id,
         eventId: page.event.id,
         templateId: template.id,
@@ -198,6 +198,12 @@ export async function templatesRoutes(app: FastifyInstance): Promise<void> {
         to: { email: staff.email, name: staff.name },
         publicUrl: config.publicUrl,
       });
+      // A suppressed staff address (hard bounce) gets nothing: say so rather than "sent".
+      const skipped = queued.find((q) => q.status === 'skipped');
+      if (skipped) {
+        const testError = `Not sent: your address ${staff.email} is suppressed (${skipped.reason ?? 'unknown reason'})`;
+        return showEditor(request, reply, page, template, { ...fresh(templateValuesOf(template)), testError, status: 409 });
+      }
       return redirect(reply, `${pathOf(page)}/templates/${template.id}?done=test_sent#send-test`);
     } catch (error) {
       if (!(error instanceof DomainError) || !['personal_value_shared', 'validation_failed', 'template_invalid'].includes(error.code)) throw error;
