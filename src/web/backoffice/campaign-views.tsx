@@ -68,6 +68,9 @@ function Actions(props: { page: EmailPage; campaign: Campaign; progress: Campaig
   const startable = s === 'draft' || s === 'scheduled';
   // Suggest the same time tomorrow, in the event's zone.
   const defaultTime = utcToZonedInput(campaign.scheduledAt ?? new Date(Date.parse(props.now) + 86_400_000).toISOString(), page.event.timeZone);
+  const retriable = progress.failed > 0 && (s === 'sending' || s === 'paused' || s === 'finished');
+  // An ended campaign with nothing to retry offers no action at all.
+  if ((s === 'finished' || s === 'cancelled') && !retriable) return null;
   return (
     <div class="card">
       {startable && (
@@ -88,10 +91,10 @@ function Actions(props: { page: EmailPage; campaign: Campaign; progress: Campaig
       )}
       {s === 'sending' && <PostButton action={`${base}/pause`} csrf={csrf} label="Pause" />}
       {s === 'paused' && <PostButton action={`${base}/resume`} csrf={csrf} label="Resume" />}
-      {progress.failed > 0 && (s === 'sending' || s === 'paused' || s === 'finished') && (
+      {retriable && (
         <PostButton action={`${base}/retry`} csrf={csrf} label={`Retry ${progress.failed} failed`} />
       )}{' '}
-      {s !== 'finished' && s !== 'cancelled' && <PostButton action={`${base}/cancel`} csrf={csrf} label="Cancel campaign" danger />}
+      {s !== 'finished' && <PostButton action={`${base}/cancel`} csrf={csrf} label="Cancel campaign" danger />}
     </div>
   );
 }

@@ -94,7 +94,9 @@ export async function templatesRoutes(app: FastifyInstance): Promise<void> {
         }
       }
       const frameSrc = selected ? `${editorHref}/preview?participant=${selected}` : null;
-      panel = { participants, selected, preview, error, frameSrc };
+      // The test offers the event's first participants, whatever the preview's search narrowed to.
+      const testChoices = query.q ? (await choices(page, '', selected ?? undefined)).participants : participants;
+      panel = { participants, selected, preview, error, frameSrc, testChoices };
     }
     const title = template ? template.name : 'New template';
     return renderPage(request, reply, { title, nav: navOf(page.access), status: state.status }, (csrf) => (
@@ -110,7 +112,7 @@ export async function templatesRoutes(app: FastifyInstance): Promise<void> {
         {panel && template && (
           <>
             <PreviewPanel editorHref={editorHref} q={query.q ?? ''} {...panel} />
-            {admin && <SendTestPanel action={`${editorHref}/test`} csrf={csrf} participants={panel.participants} to={page.access.staff.email} error={state.testError} />}
+            {admin && <SendTestPanel action={`${editorHref}/test`} csrf={csrf} participants={panel.testChoices} to={page.access.staff.email} error={state.testError} />}
           </>
         )}
       </section>
