@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../src/db/connection.js';
-import { createCampaign, createTemplate, getCampaign, startCampaign } from '../src/modules/emailing/index.js';
+import { campaignProgress, createCampaign, createTemplate, getCampaign, listCampaignMessages, startCampaign } from '../src/modules/emailing/index.js';
 import { actor, ctx, machine, seedEvent } from './seed.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
@@ -66,6 +66,23 @@ async function main(): Promise<void> {
     console.log(
       `outbox for ${ROWS.toLocaleString('en')} recipients: ${seconds.toFixed(2)} s (${Math.round(ROWS / seconds).toLocaleString('en')} rows/s, cpu ${cpuSeconds.toFixed(2)} s), ` +
         `${verdict} the ${TARGET_SECONDS} s target; peak RSS ${rssMb()} MB`,
+    );
+    // What the campaign page reads at this size: progress counts and a page of recipients.
+    const sending = await getCampaign(db, seeded.orgId, seeded.eventId, campaign.id);
+    const timed = async (label: string, fn: () => Promise<unknown>) => {
+      await fn();
+      const t0 = performance.now();
+      for (let i = 0; i < 5; i++) await fn();
+      return `${label} ${((performance.now() - t0) / 5).toFixed(1)} ms`;
+    };
+    const page = await listCampaignMessages(db, sending, {});
+    console.log(
+      `campaign page at ${ROWS.toLocaleString('en')} messages: ${[
+        await timed('progress', () => campaignProgress(db, sending)),
+        await timed('first page', () => listCampaignMessages(db, sending, {})),
+        await timed('next page', () => listCampaignMessages(db, sending, { after: page.next ?? undefined })),
+        await timed('queued only', () => listCampaignMessages(db, sending, { status: 'queued' })),
+      ].join(', ')}`,
     );
   } finally {
     // PostgreSQL is a shared server: the bench removes its organisation (everything cascades).
