@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../test/helpers/app.js';
 import { PASSWORD, seedOrganisation, signedIn } from '../../test/helpers/fixtures.js';
 import { createCustomField } from '../modules/custom-fields/index.js';
+import { createCampaign, createTemplate, startCampaign } from '../modules/emailing/index.js';
 import { createEvent } from '../modules/events/index.js';
 import { createParticipant } from '../modules/participants/index.js';
 import { issueSetupToken } from '../modules/setup/index.js';
@@ -34,6 +35,11 @@ test('no GET or HEAD of any back-office page, export or setup link changes store
   const event = await createEvent(t.db, t.ctx, actor, org.orgId, { name: 'Read Only', startsAt: '2026-09-01T08:00:00Z', endsAt: '2026-09-01T18:00:00Z', timeZone: 'Europe/Paris' });
   const field = await createCustomField(t.db, t.ctx, actor, org.orgId, event.id, { key: 'company', label: 'Company', type: 'text' });
   const person = await createParticipant(t.db, t.ctx, actor, org.orgId, event.id, { email: 'reader@example.org', firstName: 'Rea', lastName: 'Der', fields: { company: 'Acme' } });
+  const template = await createTemplate(t.db, t.ctx, actor, org.orgId, event.id, { type: 'custom', name: 'T', subject: 'Hi {{ first_name }}', html: '<p>{{ fields.company }}</p>' }, t.config);
+  const audience = { ids: [], statuses: [], fields: {}, q: '' };
+  const draft = await createCampaign(t.db, t.ctx, actor, org.orgId, event.id, { name: 'Draft', templateId: template.id, audience });
+  const sent = await createCampaign(t.db, t.ctx, actor, org.orgId, event.id, { name: 'Sent', templateId: template.id, audience });
+  await t.db.transaction().execute((trx) => startCampaign(trx, t.ctx, t.dialect, actor, sent));
   const session = await signedIn(t, org.ownerEmail, PASSWORD);
   const setupToken = await issueSetupToken(t.db, t.ctx);
   const o = `/admin/o/${org.orgId}`;
@@ -44,6 +50,9 @@ test('no GET or HEAD of any back-office page, export or setup link changes store
     `${e}/participants/new`, `${e}/participants/${person.id}`, `${e}/participants/${person.id}/edit`, `${e}/participants.csv`,
     `${e}/import`, `${o}/staff`, `${o}/audit`, `${o}/settings`, `${o}/api-keys`, `/setup/${setupToken ?? 'none'}`,
     '/api/openapi.json', '/healthz', '/readyz', '/metrics',
+    `${e}/emails`, `${e}/emails/templates/new`, `${e}/emails/templates/${template.id}?participant=${person.id}`,
+    `${e}/emails/templates/${template.id}/preview?participant=${person.id}`, `${e}/emails/actions`, `${e}/campaigns`,
+    `${e}/campaigns/new?status=registered&f=company:Acme`, `${e}/campaigns/${draft.id}`, `${e}/campaigns/${sent.id}?status=queued`,
   ];
   const before = await snapshot(t);
   assert.match(before, /reader@example.org/, 'the snapshot sees the data');
