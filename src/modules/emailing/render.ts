@@ -1,4 +1,4 @@
-import { compile as compileHtmlToText } from 'html-to-text';
+import { htmlToText } from './html-text.js';
 import type { FieldValues } from '../custom-fields/index.js';
 import type { EmailTemplate, RenderedEmail } from './emailing.types.js';
 import { compilePart, htmlEngine, textEngine, type CompiledPart } from './liquid.js';
@@ -67,14 +67,6 @@ export function headerSafe(value: string, max = MAX_SUBJECT_LENGTH): string {
   return value.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim().slice(0, max);
 }
 
-const htmlToText = compileHtmlToText({
-  wordwrap: 78,
-  selectors: [
-    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
-    { selector: 'img', format: 'skip' },
-    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
-  ],
-});
 
 /**
  * Renders a template for one recipient. Merge tags are resolved here, at send time, so personal
@@ -86,10 +78,10 @@ export async function renderEmail(template: EmailTemplate, m: MergeTagContext): 
   const parts = compileTemplate(template);
   const scope = await resolveScope(parts.roots, m);
   try {
-    const subject = headerSafe(String(textEngine.renderSync(parts.subject.parsed, scope)));
-    const html = String(htmlEngine.renderSync(parts.html.parsed, scope));
+    const subject = headerSafe(String(textEngine().renderSync(parts.subject.parsed, scope)));
+    const html = String(htmlEngine().renderSync(parts.html.parsed, scope));
     if (html.length > MAX_HTML_LENGTH) throw new TemplateRenderError('rendered HTML is over 2 MB');
-    const text = parts.text ? String(textEngine.renderSync(parts.text.parsed, scope)) : htmlToText(html);
+    const text = parts.text ? String(textEngine().renderSync(parts.text.parsed, scope)) : htmlToText(html);
     return { subject, html, text };
   } catch (err) {
     if (err instanceof TemplateRenderError) throw err;

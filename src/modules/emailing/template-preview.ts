@@ -1,4 +1,4 @@
-import { compile as compileHtmlToText } from 'html-to-text';
+import { htmlToText } from './html-text.js';
 import type { Db } from '../../db/database.js';
 import type { Ctx } from '../../lib/context.js';
 import { DomainError } from '../../lib/errors.js';
@@ -45,15 +45,6 @@ export function personalTagsOf(template: EmailTemplate): MergeTag[] {
     .filter((tag): tag is MergeTag => tag !== undefined && tag.personal);
 }
 
-// The same conversion as the worker's (render.ts), so the preview's text part is what is sent.
-const htmlToText = compileHtmlToText({
-  wordwrap: 78,
-  selectors: [
-    { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
-    { selector: 'img', format: 'skip' },
-    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
-  ],
-});
 
 /**
  * Renders a template for a staff member's screen. Unlike renderEmail, a personal tag's resolver is
@@ -74,9 +65,9 @@ export async function renderPreview(template: EmailTemplate, m: MergeTagContext)
     scope[root] = tag.personal ? previewPlaceholder(tag.name) : String((await tag.resolve({ ...m, mode: 'preview', outboxId: null })) ?? '');
   }
   try {
-    const subject = headerSafe(String(textEngine.renderSync(parts.subject.parsed, scope)));
-    const html = String(htmlEngine.renderSync(parts.html.parsed, scope));
-    const text = parts.text ? String(textEngine.renderSync(parts.text.parsed, scope)) : htmlToText(html);
+    const subject = headerSafe(String(textEngine().renderSync(parts.subject.parsed, scope)));
+    const html = String(htmlEngine().renderSync(parts.html.parsed, scope));
+    const text = parts.text ? String(textEngine().renderSync(parts.text.parsed, scope)) : htmlToText(html);
     return { subject, html, text, personalTags: personalTags.sort() };
   } catch (err) {
     throw new TemplateRenderError(`template cannot be rendered: ${err instanceof Error ? err.message : String(err)}`);

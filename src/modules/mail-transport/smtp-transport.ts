@@ -1,4 +1,6 @@
-import nodemailer, { type NodemailerError, type SendMailOptions, type SMTPPoolOptions } from 'nodemailer';
+import { createRequire } from 'node:module';
+import type * as Nodemailer from 'nodemailer';
+import type { NodemailerError, SendMailOptions, SMTPPoolOptions, Transporter } from 'nodemailer';
 import type { MailTransport, OutgoingMail, SendResult } from './mail-transport.types.js';
 import { MailInputError, mailOptionsOf } from './outgoing-mail.js';
 
@@ -72,7 +74,34 @@ export function classifySmtpError(err: unknown): SendResult {
  * SMTP_URL's relay or to the local sink. DKIM-signs when a key is configured.
  */
 export function createMailTransport(settings: MailTransportSettings, options: MailTransportOptions = {}): MailTransport {
-  const transporter = nodemailer.createTransport({
+  // nodemailer (~13 MB resident) is loaded and connected at the first message, not at start-up.
+  let transporter: Transporter | null = null;
+  const connect = (): Transporter => (transporter ??= createTransporter(settings, options));
+  return {
+    async send(message: OutgoingMail): Promise<SendResult> {
+      let mail: SendMailOptions;
+      try {
+        mail = mailOptionsOf(message);
+      } catch (err) {
+        if (err instanceof MailInputError) return { ok: false, kind: 'permanent', reason: err.message };
+        throw err;
+      }
+      try {
+        const info = await connect().sendMail(mail);
+        return { ok: true, response: String(info.response ?? '') };
+      } catch (err) {
+        return classifySmtpError(err);
+      }
+    },
+    async close(): Promise<void> {
+      transporter?.close();
+    },
+  };
+}
+
+function createTransporter(settings: MailTransportSettings, options: MailTransportOptions): Transporter {
+  const nodemailer = createRequire(import.meta.url)('nodemailer') as typeof Nodemailer;
+  return nodemailer.createTransport({
     pool: true,
     maxConnections: options.maxConnections ?? 5,
     // A message whose pooled connection the relay closes cleanly before it was sent (an idle
@@ -89,24 +118,4 @@ export function createMailTransport(settings: MailTransportSettings, options: Ma
       ? { dkim: { domainName: settings.dkim.domain, keySelector: settings.dkim.selector, privateKey: settings.dkim.privateKey } }
       : {}),
   });
-  return {
-    async send(message: OutgoingMail): Promise<SendResult> {
-      let mail: SendMailOptions;
-      try {
-        mail = mailOptionsOf(message);
-      } catch (err) {
-        if (err instanceof MailInputError) return { ok: false, kind: 'permanent', reason: err.message };
-        throw err;
-      }
-      try {
-        const info = await transporter.sendMail(mail);
-        return { ok: true, response: String(info.response ?? '') };
-      } catch (err) {
-        return classifySmtpError(err);
-      }
-    },
-    async close(): Promise<void> {
-      transporter.close();
-    },
-  };
 }
