@@ -100,7 +100,7 @@ async function killRepeatedly(tc: TestContext, t: TestApp, orgId: string, campai
     await child.start();
     children.push(spawnWorker(workerOptions(db, smtp, kill + 1)));
     const before = smtp.deliveries.length;
-    await waitUntil(`worker run ${kill + 1} to send`, () => smtp.deliveries.length > before && smtp.copies.size >= points[kill]!, 60_000, 5);
+    await waitUntil(`worker run ${kill + 1} to send`, () => smtp.deliveries.length > before && smtp.copies.size >= points[kill]!, 180_000, 5);
     await sleep(random() * 100);
     await child.kill();
     // Whatever the dead process had written to its sockets has been read once they are closed.
@@ -118,7 +118,7 @@ async function killRepeatedly(tc: TestContext, t: TestApp, orgId: string, campai
 
 test(
   'a worker SIGKILLed at 20 random moments of a 10,000-recipient campaign loses and skips nobody, sends twice only what was in flight at a kill, and the campaign finishes only when all is sent',
-  { skip: SKIP, timeout: 240_000 },
+  { skip: SKIP, timeout: 300_000 },
   async (tc) => {
     const started = Date.now();
     const t = await createTestApp();
