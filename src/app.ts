@@ -1,3 +1,4 @@
+import './modules/capabilities.js';
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';

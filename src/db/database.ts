@@ -8,6 +8,7 @@ import type {
 } from './tables/emailing.table.js';
 import type { EventsTable, CustomFieldsTable } from './tables/events.table.js';
 import type { MailboxMessagesTable, MailboxRecipientsTable } from './tables/mailbox.table.js';
+import type { AttendeeSessionsTable, CredentialsTable, EventFormsTable } from './tables/personal-links.table.js';
 import type { MembershipsTable, OrganisationsTable } from './tables/organisations.table.js';
 import type { ContactsTable, ParticipantsTable } from './tables/people.table.js';
 import type { ApiKeysTable, AuditLogTable, IdempotencyKeysTable, ImportsTable } from './tables/platform.table.js';
@@ -34,6 +35,9 @@ export interface Database {
   email_suppressions: EmailSuppressionsTable;
   mailbox_messages: MailboxMessagesTable;
   mailbox_recipients: MailboxRecipientsTable;
+  credentials: CredentialsTable;
+  attendee_sessions: AttendeeSessionsTable;
+  event_forms: EventFormsTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -46,5 +50,6 @@ export type * from './tables/events.table.js';
 export type * from './tables/mailbox.table.js';
 export type * from './tables/organisations.table.js';
 export type * from './tables/people.table.js';
+export type * from './tables/personal-links.table.js';
 export type * from './tables/platform.table.js';
 export type * from './tables/staff.table.js';

@@ -3,6 +3,8 @@ import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_participant_search.js';
 import * as m0003 from './migrations/0003_emailing.js';
 import * as m0004 from './migrations/0004_mailbox.js';
+import * as m0005 from './migrations/0005_personal_links.js';
+import * as m0006 from './migrations/0006_suppression_details.js';
 
 // A static list rather than a folder scan: works the same from src/ (tsx) and dist/ (built).
 const migrations: Record<string, Migration> = {
@@ -10,6 +12,8 @@ const migrations: Record<string, Migration> = {
   '0002_participant_search': m0002,
   '0003_emailing': m0003,
   '0004_mailbox': m0004,
+  '0005_personal_links': m0005,
+  '0006_suppression_details': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -26,6 +26,7 @@ export const errorStatus = {
   template_not_linked: 409,
   template_in_use: 409,
   setup_link_invalid: 410,
+  link_invalid: 404,
   payload_too_large: 413,
   unsupported_media_type: 415,
   import_invalid: 422,

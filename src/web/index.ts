@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { authRoutes } from './auth.routes.js';
 import { setupRoutes } from './setup.routes.js';
+import { landingRoutes } from './attendee/landing.routes.js';
 import { auditRoutes } from './backoffice/audit.routes.js';
 import { accountRoutes, settingsRoutes } from './backoffice/settings.routes.js';
 import { staffRoutes } from './backoffice/staff.routes.js';
@@ -19,6 +20,7 @@ import { campaignsRoutes } from './backoffice/campaigns.routes.js';
 export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(authRoutes);
   await app.register(setupRoutes);
+  await app.register(landingRoutes);
   await app.register(staffRoutes);
   await app.register(auditRoutes);
   await app.register(settingsRoutes);

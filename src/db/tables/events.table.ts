@@ -10,6 +10,12 @@ export interface EventsTable {
   time_zone: string;
   venue: string | null;
   status: EventStatus;
+  /** 0: the public registration page is closed. */
+  registration_open: number;
+  /** 1: the public page tells a known email that it is registered (off by default: it leaks who is). */
+  tell_known_emails: number;
+  /** RSVP links stop working then; null: at the event's start. */
+  rsvp_closes_at: string | null;
   created_at: string;
   updated_at: string;
 }

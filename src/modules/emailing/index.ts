@@ -17,9 +17,10 @@ export {
   updateTemplate,
   type EmailingSettings,
 } from './template.service.js';
-export { linkTemplate, listEmailActions, registerEmailAction, templateForAction, unlinkTemplate, type EmailAction } from './template-link.service.js';
+export { linkTemplate, listEmailActions, registerEmailAction, templateForAction, unlinkTemplate, type BuiltInTemplate, type EmailAction } from './template-link.service.js';
 export { campaignDeliveryCounts, enqueueEmail, enqueueEmails, suppressAddress, unsuppressAddress } from './outbox.service.js';
 export { loadRecipients, recipientKey, type RecipientKey } from './recipients.js';
 export { findTemplatesByIds } from './template.repository.js';
 export { claimDueRows, extendLeases, markFinal, markSent, releaseClaimsOf, releaseForRetry, type ClaimOptions } from './outbox.repository.js';
 export * from './campaign.index.js';
+export * from './suppression.index.js';

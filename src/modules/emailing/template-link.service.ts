@@ -1,10 +1,11 @@
 import type { Db } from '../../db/database.js';
-import type { Actor, Ctx } from '../../lib/context.js';
+import { systemActor, type Actor, type Ctx } from '../../lib/context.js';
 import { DomainError } from '../../lib/errors.js';
 import { audit } from '../audit/index.js';
 import { getEvent } from '../events/index.js';
 import type { EmailTemplate, TemplateType } from './emailing.types.js';
-import { deleteTemplateLink, findTemplate, findTemplateLinks, upsertTemplateLink } from './template.repository.js';
+import { deleteTemplateLink, findTemplate, findTemplateLinks, insertTemplate, upsertTemplateLink } from './template.repository.js';
+import { newId } from '../../lib/ids.js';
 import { getTemplate } from './template.service.js';
 
 /** Something Tessera does that sends an email, e.g. 'credentials.resend'. */
@@ -13,6 +14,21 @@ export interface EmailAction {
   description: string;
   /** Template types that fit the action (a credentials email for "resend credentials"). */
   types: readonly TemplateType[];
+  /**
+   * A built-in template for mail Tessera must always be able to send (sign-in links, fresh
+   * links, address confirmations): used when the organiser linked none, and written into the
+   * organisation's templates at first use so it can be read and edited like any other.
+   * Actions without one refuse with 'template_not_linked' instead.
+   */
+  fallback?: BuiltInTemplate | undefined;
+}
+
+export interface BuiltInTemplate {
+  type: TemplateType;
+  name: string;
+  subject: string;
+  html: string;
+  text?: string | undefined;
 }
 
 const ACTION_NAME = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/;
@@ -68,15 +84,30 @@ export async function unlinkTemplate(db: Db, ctx: Ctx, actor: Actor, orgId: stri
  * 'template_not_linked' (and the action's description) when the organiser has linked none, so the
  * caller can say exactly what to set up instead of sending nothing.
  */
-export async function templateForAction(db: Db, orgId: string, eventId: string | null, actionName: string): Promise<EmailTemplate> {
+export async function templateForAction(db: Db, ctx: Ctx, orgId: string, eventId: string | null, actionName: string): Promise<EmailTemplate> {
   const action = knownAction(actionName);
   const links = await findTemplateLinks(db, orgId, eventId ? [eventId, ORG_SCOPE] : [ORG_SCOPE], action.name);
   const link = links.find((l) => l.scope === eventId) ?? links.find((l) => l.scope === ORG_SCOPE);
   const template = link ? await findTemplate(db, orgId, link.template_id) : null;
+  if (!template && action.fallback) return installBuiltIn(db, ctx, orgId, action, action.fallback);
   if (!template) {
     throw new DomainError('template_not_linked', `No email template is linked to "${action.description}": link one in the event's or the organisation's email settings`, {
       action: action.name,
     });
   }
   return template;
+}
+
+/**
+ * Writes an action's built-in template into the organisation (once) and links it organisation
+ * wide, so the mail goes out and the organiser finds the template in the list to adapt it.
+ */
+async function installBuiltIn(db: Db, ctx: Ctx, orgId: string, action: EmailAction, builtIn: BuiltInTemplate): Promise<EmailTemplate> {
+  const now = ctx.clock.now().toISOString();
+  const id = newId(ctx.clock, ctx.random);
+  const row = { id, org_id: orgId, event_id: null, type: builtIn.type, name: builtIn.name, subject: builtIn.subject, html: builtIn.html, text: builtIn.text ?? null, created_at: now, updated_at: now };
+  await insertTemplate(db, row);
+  await upsertTemplateLink(db, { org_id: orgId, scope: ORG_SCOPE, action: action.name, template_id: id, updated_at: now });
+  await audit(db, ctx, systemActor, { orgId, action: 'email_template.created', target: { type: 'email_template', id }, data: { name: builtIn.name, builtInFor: action.name } });
+  return (await findTemplate(db, orgId, id))!;
 }

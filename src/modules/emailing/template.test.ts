@@ -99,7 +99,7 @@ test('template injection probes are refused when saved', async () => {
 test('an action without a linked template is refused with template_not_linked; an event link wins over the organisation link', async () => {
   await withOrg(async (t, orgId, eventId) => {
     const action = 'test.credentials_resend';
-    const err = await refusal(templateForAction(t.db, orgId, eventId, action));
+    const err = await refusal(templateForAction(t.db, t.ctx, orgId, eventId, action));
     assert.equal(err.code, 'template_not_linked');
     assert.equal(errorStatus[err.code], 409);
     assert.match(err.message, /Resend credentials/);
@@ -108,10 +108,10 @@ test('an action without a linked template is refused with template_not_linked; a
     const custom = await createTemplate(t.db, t.ctx, systemActor, orgId, eventId, base, settings);
     await assert.rejects(linkTemplate(t.db, t.ctx, systemActor, orgId, eventId, action, custom.id), /needs a template of type credentials/);
     await linkTemplate(t.db, t.ctx, systemActor, orgId, null, action, orgWide.id);
-    assert.equal((await templateForAction(t.db, orgId, eventId, action)).id, orgWide.id);
+    assert.equal((await templateForAction(t.db, t.ctx, orgId, eventId, action)).id, orgWide.id);
     await linkTemplate(t.db, t.ctx, systemActor, orgId, eventId, action, eventOwn.id);
-    assert.equal((await templateForAction(t.db, orgId, eventId, action)).id, eventOwn.id);
-    assert.equal((await templateForAction(t.db, orgId, null, action)).id, orgWide.id);
+    assert.equal((await templateForAction(t.db, t.ctx, orgId, eventId, action)).id, eventOwn.id);
+    assert.equal((await templateForAction(t.db, t.ctx, orgId, null, action)).id, orgWide.id);
     const inUse = await refusal(deleteTemplate(t.db, t.ctx, systemActor, orgId, orgWide.id));
     assert.equal(inUse.code, 'template_in_use');
   });

@@ -12,6 +12,9 @@ export function eventFromRow(row: EventsTable): Event {
     timeZone: row.time_zone,
     venue: row.venue,
     status: row.status,
+    registrationOpen: row.registration_open === 1,
+    tellKnownEmails: row.tell_known_emails === 1,
+    rsvpClosesAt: row.rsvp_closes_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -56,11 +56,14 @@ export async function createEvent(db: Db, ctx: Ctx, actor: Actor, orgId: string,
     time_zone: value.timeZone,
     venue: value.venue,
     status: value.status,
+    registration_open: 1,
+    tell_known_emails: 0,
+    rsvp_closes_at: null,
     created_at: now,
     updated_at: now,
   });
   await audit(db, ctx, actor, { orgId, action: 'event.created', target: { type: 'event', id }, data: { name: value.name, slug: value.slug } });
-  return { id, orgId, ...value, createdAt: now, updatedAt: now };
+  return { id, orgId, ...value, registrationOpen: true, tellKnownEmails: false, rsvpClosesAt: null, createdAt: now, updatedAt: now };
 }
 
 export async function updateEvent(db: Db, ctx: Ctx, actor: Actor, orgId: string, eventId: string, input: EventInput): Promise<Event> {

@@ -13,6 +13,12 @@ export interface Event {
   timeZone: string;
   venue: string | null;
   status: EventStatus;
+  /** The generic public registration page accepts sign-ups. */
+  registrationOpen: boolean;
+  /** The public page tells a known email it is already registered (off: it answers as for anyone). */
+  tellKnownEmails: boolean;
+  /** RSVP links stop working then; null: at the event's start. */
+  rsvpClosesAt: string | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -136,11 +136,11 @@ describe('email templates in the back-office', () => {
     assert.match(page.body, /Welcome a new participant/);
     const saved = await owner.post(`${base}/actions`, { 'event:test_templates.welcome': seeded.template.id, 'org:test_templates.welcome': '' });
     assert.equal(saved.statusCode, 303);
-    assert.equal((await templateForAction(t.db, org.orgId, seeded.event.id, 'test_templates.welcome')).id, seeded.template.id);
+    assert.equal((await templateForAction(t.db, t.ctx, org.orgId, seeded.event.id, 'test_templates.welcome')).id, seeded.template.id);
     const shown = await owner.get(`${base}/actions`);
     assert.match(shown.body, new RegExp(`<option value="${seeded.template.id}" selected`));
     await owner.post(`${base}/actions`, { 'event:test_templates.welcome': '' });
-    await assert.rejects(templateForAction(t.db, org.orgId, seeded.event.id, 'test_templates.welcome'), /No email template is linked/);
+    await assert.rejects(templateForAction(t.db, t.ctx, org.orgId, seeded.event.id, 'test_templates.welcome'), /No email template is linked/);
   });
 
   test('staff may look, only admins may change; scanners see nothing', async () => {

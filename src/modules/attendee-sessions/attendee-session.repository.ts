@@ -1,0 +1,24 @@
+import type { AttendeeSessionsTable, Db } from '../../db/database.js';
+
+export async function insertSession(db: Db, row: AttendeeSessionsTable): Promise<void> {
+  await db.insertInto('attendee_sessions').values(row).execute();
+}
+
+export async function findSession(db: Db, idHash: string): Promise<AttendeeSessionsTable | null> {
+  return (await db.selectFrom('attendee_sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst()) ?? null;
+}
+
+export async function touchSession(db: Db, idHash: string, now: string): Promise<void> {
+  await db.updateTable('attendee_sessions').set({ last_seen_at: now }).where('id_hash', '=', idHash).execute();
+}
+
+export async function deleteSession(db: Db, idHash: string): Promise<void> {
+  await db.deleteFrom('attendee_sessions').where('id_hash', '=', idHash).execute();
+}
+
+export async function deleteParticipantSessions(db: Db, participantId: string, kinds?: readonly AttendeeSessionsTable['kind'][]): Promise<number> {
+  let query = db.deleteFrom('attendee_sessions').where('participant_id', '=', participantId);
+  if (kinds) query = query.where('kind', 'in', kinds);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

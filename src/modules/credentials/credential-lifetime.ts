@@ -1,0 +1,48 @@
+import type { Event } from '../events/index.js';
+import type { CredentialPurpose } from './credential.types.js';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** The web app stays open this long after the event, for slides, contacts and surveys. */
+export const WEBAPP_GRACE_DAYS = 14;
+/** Short-lived credentials, fixed by purpose (DESIGN.md section 2). */
+export const PREVIEW_MINUTES = 15;
+export const SIGNIN_MINUTES = 10;
+export const EMAIL_CHANGE_HOURS = 24;
+/** A send test's links only show a page saying they are a test; a day is plenty to look. */
+export const TEST_LINK_HOURS = 24;
+
+export interface LifetimeInput {
+  purpose: CredentialPurpose;
+  now: Date;
+  event: Pick<Event, 'startsAt' | 'endsAt' | 'rsvpClosesAt'> | null;
+  /** A form's own closing time, when it has one. */
+  closesAt?: string | null | undefined;
+}
+
+/**
+ * When a credential stops working, derived from its purpose and the event's dates: a personal
+ * link lives as long as what it opens, never longer, so old emails stop being keys.
+ */
+export function expiryFor(input: LifetimeInput): string {
+  const { purpose, now, event } = input;
+  const at = (ms: number) => new Date(ms).toISOString();
+  const eventEnd = event ? new Date(event.endsAt).getTime() : now.getTime() + 365 * DAY;
+  switch (purpose) {
+    case 'preview':
+      return at(now.getTime() + PREVIEW_MINUTES * MINUTE);
+    case 'signin':
+      return at(now.getTime() + SIGNIN_MINUTES * MINUTE);
+    case 'email_change':
+      return at(now.getTime() + EMAIL_CHANGE_HOURS * 60 * MINUTE);
+    case 'webapp':
+      return at(eventEnd + WEBAPP_GRACE_DAYS * DAY);
+    case 'rsvp':
+      return event?.rsvpClosesAt ?? event?.startsAt ?? at(eventEnd);
+    case 'form':
+      return input.closesAt ?? at(eventEnd);
+    case 'meeting':
+      return at(eventEnd);
+  }
+}
