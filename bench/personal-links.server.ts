@@ -1,0 +1,26 @@
+/**
+ * The server half of bench/personal-links.bench.ts: the real app on a loopback port, in a process
+ * of its own so its memory is measured alone. Reads the database location from the environment.
+ */
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../src/config.js';
+import { buildApp } from '../src/app.js';
+import { connect } from '../src/db/connection.js';
+
+const key = () => randomBytes(32).toString('base64');
+const config = loadConfig({
+  ...process.env,
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  TESSERA_COOKIE_KEY: key(),
+  TESSERA_HMAC_KEY: key(),
+  TESSERA_ENCRYPTION_KEY: key(),
+});
+const handle = connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+const app = await buildApp({ config, db: handle.db, dialect: handle.dialect });
+await app.listen({ port: 0, host: '127.0.0.1' });
+const address = app.server.address();
+process.stdout.write(`PORT ${typeof address === 'object' && address ? address.port : 0}\n`);
+process.on('SIGTERM', () => {
+  void app.close().then(() => handle.close()).then(() => process.exit(0));
+});
