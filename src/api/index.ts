@@ -8,6 +8,7 @@ import { eventRoutes } from './events.routes.js';
 import { fieldRoutes } from './fields.routes.js';
 import { idempotentWriter } from './idempotency.js';
 import { participantRoutes } from './participants.routes.js';
+import { suppressionRoutes } from './suppressions.routes.js';
 
 export const API_PREFIX = '/api/v1';
 /** Requests per minute per API key. */
@@ -73,6 +74,7 @@ async function v1(app: FastifyInstance): Promise<void> {
   eventRoutes(app, write);
   fieldRoutes(app, write);
   participantRoutes(app, write);
+  suppressionRoutes(app, write);
 }
 
 /** REST API under /api/v1 with its OpenAPI description at /api/openapi.json and docs at /api/docs. */
@@ -87,6 +89,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         { name: 'Events', description: 'Events of the organisation' },
         { name: 'Custom fields', description: 'Extra participant fields of an event' },
         { name: 'Participants', description: 'People in an event' },
+        { name: 'Suppressions', description: 'Addresses that get no email (bounced, invalid) or no marketing email (unsubscribed)' },
       ],
       components: {
         securitySchemes: {

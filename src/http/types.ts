@@ -25,4 +25,8 @@ declare module 'fastify' {
     staff: StaffUser | null;
     apiKey: ApiKeyPrincipal | null;
   }
+  interface FastifyContextConfig {
+    /** false: a POST authorised by a token in its URL, not by a cookie, so no CSRF token applies. */
+    csrf?: boolean;
+  }
 }

@@ -12,8 +12,8 @@ const RECIPIENTS = 3_000;
 const TEMPORARY_FAILURES = 300;
 /** The connection drops after the server has taken this message in full, before it answers. */
 const DROP_AT = 2_500;
-/** These mailboxes do not exist. */
-const unknownMailbox = (i: number) => i % 250 === 7;
+/** The server refuses these recipients by policy (5.7.1): permanent, but not a bounce. */
+const refusedByPolicy = (i: number) => i % 250 === 7;
 
 test(
   'a flaky SMTP server (4xx for a while, a dropped connection, 5xx for some recipients): temporary failures are retried after their back-off without resending the list, 5xx rows fail with the server’s reason, nobody is skipped',
@@ -30,7 +30,7 @@ test(
           return smtpError(451, '4.3.0 Too busy, try again later');
         }
         const index = Number(/^person(\d+)@/.exec(address)?.[1]);
-        return unknownMailbox(index) ? smtpError(550, `5.1.1 <${address}>: Recipient address rejected: User unknown`) : null;
+        return refusedByPolicy(index) ? smtpError(554, `5.7.1 <${address}>: Recipient address rejected: Access denied`) : null;
       },
       data: (_delivery, index) => (index === DROP_AT ? 'drop' : 'accept'),
     });
@@ -57,9 +57,9 @@ test(
       rowIds.forEach((rowId, i) => {
         const row = rows.get(rowId)!;
         const copies = smtp.copies.get(`<${rowId}@tessera.test>`) ?? 0;
-        if (unknownMailbox(i)) {
+        if (refusedByPolicy(i)) {
           assert.equal(row.status, 'failed', emails[i]);
-          assert.equal(row.last_error, `550 5.1.1 <${emails[i]}>: Recipient address rejected: User unknown`, 'the server’s own reason');
+          assert.equal(row.last_error, `554 5.7.1 <${emails[i]}>: Recipient address rejected: Access denied`, 'the server’s own reason');
           assert.equal(copies, 0);
           return;
         }
@@ -72,10 +72,10 @@ test(
         if (deferred.has(emails[i]!)) assert.deepEqual([row.attempts, Date.parse(row.sent_at!) - start], [2, DEFAULT_RETRY.baseMs]);
       });
       assert.equal(deferred.size, TEMPORARY_FAILURES, 'each deferred recipient was deferred once');
-      assert.ok([...deferred].some((address) => unknownMailbox(Number(/\d+/.exec(address)?.[0]))), 'a 5xx recipient was deferred first, then refused');
+      assert.ok([...deferred].some((address) => refusedByPolicy(Number(/\d+/.exec(address)?.[0]))), 'a 5xx recipient was deferred first, then refused');
       assert.equal(smtp.copies.get(dropped), 2);
       const failed = [...rows.values()].filter((r) => r.status === 'failed').length;
-      assert.equal(failed, emails.filter((_, i) => unknownMailbox(i)).length);
+      assert.equal(failed, emails.filter((_, i) => refusedByPolicy(i)).length);
       assert.equal(smtp.deliveries.length, RECIPIENTS - failed + 1, 'the list was not sent again: one copy each, plus the dropped one');
       tc.diagnostic(`passes ${JSON.stringify(passes)}; ${failed} failed (5xx), ${deferred.size} deferred (4xx), dropped ${dropped} (attempts ${[...rows.values()].find((r) => r.message_id === dropped)?.attempts})`);
     } finally {

@@ -109,13 +109,13 @@ test('invalid and suppressed addresses are skipped with their reason; transactio
     assert.deepEqual(counts, { queued: 1, skipped: 3 });
     const unsubscribed = await enqueueEmail(t.db, t.ctx, { ...base, category: 'transactional', recipient: recipientOf(participants[1]!) });
     const bounced = await enqueueEmail(t.db, t.ctx, { ...base, category: 'transactional', recipient: recipientOf(participants[2]!) });
-    assert.deepEqual([unsubscribed.status, bounced.status, bounced.reason], ['queued', 'skipped', 'hard_bounce']);
+    assert.deepEqual([unsubscribed.status, bounced.status, bounced.reason], ['queued', 'skipped', 'hard bounce reported on 2026-06-01']);
     const rows = await t.db.selectFrom('outbox').select(['to_email', 'category', 'status', 'last_error']).where('status', '=', 'skipped').orderBy('id').execute();
     assert.deepEqual(rows, [
-      { to_email: 'unsub@example.org', category: 'campaign', status: 'skipped', last_error: 'unsubscribed' },
-      { to_email: 'bounced@example.org', category: 'campaign', status: 'skipped', last_error: 'hard_bounce' },
-      { to_email: 'not an address Bcc: x@y.z', category: 'campaign', status: 'skipped', last_error: 'invalid_address' },
-      { to_email: 'bounced@example.org', category: 'transactional', status: 'skipped', last_error: 'hard_bounce' },
+      { to_email: 'unsub@example.org', category: 'campaign', status: 'skipped', last_error: 'unsubscribed from marketing emails on 2026-06-01' },
+      { to_email: 'bounced@example.org', category: 'campaign', status: 'skipped', last_error: 'hard bounce reported on 2026-06-01' },
+      { to_email: 'not an address Bcc: x@y.z', category: 'campaign', status: 'skipped', last_error: 'invalid address' },
+      { to_email: 'bounced@example.org', category: 'transactional', status: 'skipped', last_error: 'hard bounce reported on 2026-06-01' },
     ]);
     assert.equal((await worker.runOnce()).sent, 2);
     assert.deepEqual(smtp.received.map((m) => m.rcptTo[0]).sort(), ['ok@example.org', 'unsub@example.org']);

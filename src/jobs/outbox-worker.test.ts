@@ -72,7 +72,8 @@ test("a temporary failure is retried with growing back-off and a permanent one i
   let busyRefusals = 2;
   const { t, org, smtp, transport, done } = await setup((address) => {
     if (address.startsWith('busy') && busyRefusals-- > 0) return smtpError(451, '4.3.0 Mailbox busy, try again later');
-    if (address.startsWith('gone')) return smtpError(550, '5.1.1 No such user here');
+    // A policy refusal: permanent, but about this message, not the mailbox (a bounce is in src/jobs/bounces.test.ts).
+    if (address.startsWith('gone')) return smtpError(550, '5.7.1 Refused by local policy');
     if (address.startsWith('never')) return smtpError(421, '4.4.2 Always down');
     return null;
   });
@@ -91,10 +92,10 @@ test("a temporary failure is retried with growing back-off and a permanent one i
     const start = t.clock.now().getTime();
     const at = (ms: number) => new Date(start + ms).toISOString();
 
-    assert.deepEqual(await worker.runOnce(), { claimed: 3, sent: 0, retried: 2, failed: 1, skipped: 0 });
+    assert.deepEqual(await worker.runOnce(), { claimed: 3, sent: 0, retried: 2, failed: 1, bounced: 0, skipped: 0 });
     const failed = await outboxRow(t, gone);
     assert.equal(failed.status, 'failed');
-    assert.match(failed.last_error ?? '', /550.*5\.1\.1 No such user here/);
+    assert.match(failed.last_error ?? '', /550.*5\.7\.1 Refused by local policy/);
     const first = await outboxRow(t, busy);
     assert.deepEqual([first.status, first.attempts, first.next_attempt_at], ['queued', 1, at(60_000)]);
     assert.match(first.last_error ?? '', /451/);

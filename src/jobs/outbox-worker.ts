@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Database, Dialect, OutboxTable } from '../db/database.js';
 import type { Ctx } from '../lib/context.js';
 import { canonicalEmail } from '../lib/email.js';
-import { claimDueRows, extendLeases, markFinal, markSent, releaseClaimsOf, releaseForRetry } from '../modules/emailing/index.js';
+import { claimDueRows, extendLeases, markFinal, markSent, recordHardBounce, releaseClaimsOf, releaseForRetry, unsubscribeKey } from '../modules/emailing/index.js';
 import type { MailTransport } from '../modules/mail-transport/index.js';
 import { deliver, loadBatch, messageIdOf, safeReason, type DeliveryDeps, type Outcome } from './outbox-delivery.js';
 import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from './retry-policy.js';
@@ -19,7 +19,8 @@ export interface OutboxWorkerOptions {
   dialect: Dialect;
   ctx: Ctx;
   transport: MailTransport;
-  config: Pick<Config, 'publicUrl' | 'mailFrom'>;
+  /** The HMAC secret signs unsubscribe links. */
+  config: Pick<Config, 'publicUrl' | 'mailFrom'> & { secrets: Pick<Config['secrets'], 'hmacKey'> };
   /** Stable per worker slot (e.g. host name): a restart then takes its own dead claims back at once. */
   workerId: string;
   batchSize?: number;
@@ -40,6 +41,7 @@ export interface BatchResult {
   sent: number;
   retried: number;
   failed: number;
+  bounced: number;
   skipped: number;
 }
 
@@ -71,6 +73,11 @@ function recorder(o: Required<Pick<OutboxWorkerOptions, 'db' | 'ctx' | 'workerId
       result.sent += 1;
       return markSent(o.db, row.id, { messageId: messageIdOf(row, o.config.publicUrl), now: iso });
     }
+    if (outcome.kind === 'bounced') {
+      result.bounced += 1;
+      await recordHardBounce(o.db, o.ctx, row, o.workerId, outcome.reason);
+      return;
+    }
     if (outcome.kind === 'retry' && row.attempts < o.retry.maxAttempts) {
       result.retried += 1;
       const nextAttemptAt = new Date(now.getTime() + retryDelayMs(o.retry, row.attempts)).toISOString();
@@ -92,14 +99,15 @@ export function createOutboxWorker(options: OutboxWorkerOptions): Pick<OutboxWor
   const leaseMs = options.leaseMs ?? 5 * 60_000;
   const retry = options.retry ?? DEFAULT_RETRY;
   const { db, ctx, workerId, config } = options;
-  const deps: DeliveryDeps = { db, ctx, transport: options.transport, publicUrl: config.publicUrl, from: options.from ?? config.mailFrom ?? defaultFrom(config.publicUrl) };
+  const from = options.from ?? config.mailFrom ?? defaultFrom(config.publicUrl);
+  const deps: DeliveryDeps = { db, ctx, transport: options.transport, publicUrl: config.publicUrl, from, unsubscribeKey: unsubscribeKey(config.secrets.hmacKey) };
   const record = recorder({ db, ctx, workerId, config, retry });
   const leaseUntil = () => new Date(ctx.clock.now().getTime() + leaseMs).toISOString();
 
   async function runOnce(): Promise<BatchResult> {
     const now = ctx.clock.now().toISOString();
     const rows = await claimDueRows(db, options.dialect, { workerId, now, leaseUntil: leaseUntil(), limit: batchSize });
-    const result: BatchResult = { claimed: rows.length, sent: 0, retried: 0, failed: 0, skipped: 0 };
+    const result: BatchResult = { claimed: rows.length, sent: 0, retried: 0, failed: 0, bounced: 0, skipped: 0 };
     if (rows.length === 0) return result;
     const heartbeat = setInterval(() => {
       extendLeases(db, workerId, { leaseUntil: leaseUntil(), now: ctx.clock.now().toISOString() }).catch((err: unknown) => options.log.warn({ err }, 'outbox lease renewal failed'));

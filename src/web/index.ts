@@ -15,6 +15,8 @@ import { mailboxRoutes } from './backoffice/mailbox.routes.js';
 import { templatesRoutes } from './backoffice/templates.routes.js';
 import { emailActionsRoutes } from './backoffice/email-actions.routes.js';
 import { campaignsRoutes } from './backoffice/campaigns.routes.js';
+import { suppressionsRoutes } from './backoffice/suppressions.routes.js';
+import { unsubscribeRoutes } from './unsubscribe.routes.js';
 
 /** Every server-rendered page. Each file is one Fastify plugin. */
 export async function webRoutes(app: FastifyInstance): Promise<void> {
@@ -35,4 +37,6 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(templatesRoutes);
   await app.register(emailActionsRoutes);
   await app.register(campaignsRoutes);
+  await app.register(suppressionsRoutes);
+  await app.register(unsubscribeRoutes);
 }

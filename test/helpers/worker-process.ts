@@ -13,6 +13,7 @@
  * With an IPC channel (child_process.fork) it reports `{ type: 'ready' }` once it polls, and on
  * SIGTERM stops after its batch and reports `{ type: 'stopped', sent, failedSends }`.
  */
+import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect } from '../../src/db/connection.js';
@@ -99,7 +100,8 @@ const worker = startOutboxWorker({
   dialect: handle.dialect,
   ctx: { clock: systemClock, random: cryptoRandom },
   transport,
-  config: { publicUrl, mailFrom: null },
+  // Unsubscribe links are signed with a key of this process's own: nothing here verifies them.
+  config: { publicUrl, mailFrom: null, secrets: { hmacKey: randomBytes(32).toString('base64') } },
   workerId: values['worker-id'],
   leaseMs: Number(values['lease-ms']),
   batchSize: Number(values['batch-size']),

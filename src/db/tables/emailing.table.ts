@@ -87,5 +87,7 @@ export interface EmailSuppressionsTable {
   email_key: string;
   reason: SuppressionReason;
   scope: SuppressionScope;
+  /** What the receiving server said (hard bounces), or a note given through the API. One line, bounded. */
+  detail: string | null;
   created_at: string;
 }

@@ -21,6 +21,8 @@ export interface MergeTagContext {
   outboxId: string | null;
   /** Non-secret values the caller queued with the message. */
   data: Readonly<Record<string, string>>;
+  /** The message's signed unsubscribe link, set by the worker for marketing template types. */
+  unsubscribeUrl?: string | undefined;
 }
 
 export interface MergeTag {

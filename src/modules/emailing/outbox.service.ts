@@ -1,10 +1,11 @@
-import type { Db, EmailSuppressionsTable, OutboxTable, RecipientKind, SuppressionReason, SuppressionScope } from '../../db/database.js';
+import type { Db, EmailSuppressionsTable, OutboxTable, RecipientKind, SuppressionReason, SuppressionScope, TemplateType } from '../../db/database.js';
 import type { Ctx } from '../../lib/context.js';
 import { canonicalEmail } from '../../lib/email.js';
 import { DomainError } from '../../lib/errors.js';
 import { isId, newId } from '../../lib/ids.js';
 import { findTokens } from '../../lib/tokens.js';
-import { PRIORITY, type BulkEnqueueInput, type Enqueued, type EnqueueInput, type OutboxCategory, type RecipientRef } from './emailing.types.js';
+import { PRIORITY, type BulkEnqueueInput, type Enqueued, type EnqueueInput, type RecipientRef } from './emailing.types.js';
+import { INVALID_ADDRESS, suppressionSkipReason } from './marketing.js';
 import { countCampaignStatuses, deleteSuppression, findSuppressions, insertOutboxRows, insertSuppression } from './outbox.repository.js';
 import { headerSafe } from './render.js';
 import { findTemplate } from './template.repository.js';
@@ -20,19 +21,11 @@ function checkedData(data: Record<string, string> | undefined): string {
   return json;
 }
 
-/** Why a message to this address must not be sent, given the suppressions found for it. */
-function skipReason(category: OutboxCategory, suppressions: EmailSuppressionsTable[] | undefined): string | null {
-  const all = suppressions?.find((s) => s.scope === 'all');
-  if (all) return all.reason;
-  // Unsubscribing stops campaigns, never the credentials or verification mail a person asks for.
-  const marketing = suppressions?.find((s) => s.scope === 'marketing');
-  return marketing && category === 'campaign' ? marketing.reason : null;
-}
-
-function outboxRow(ctx: Ctx, input: Common, recipient: RecipientRef, data: string, suppressed: Map<string, EmailSuppressionsTable[]>, now: string): OutboxTable {
+function outboxRow(ctx: Ctx, input: Common & { type: TemplateType }, recipient: RecipientRef, data: string, suppressed: Map<string, EmailSuppressionsTable[]>, now: string): OutboxTable {
   if (!RECIPIENT_KINDS.includes(recipient.kind) || !isId(recipient.id)) throw new DomainError('validation_failed', 'Unknown recipient');
   const email = canonicalEmail(recipient.email);
-  const reason = email ? skipReason(input.category, suppressed.get(email.key)) : 'invalid_address';
+  // Unsubscribing stops marketing mail, never the credentials or verification mail a person needs.
+  const reason = email ? suppressionSkipReason(input.category, input.type, suppressed.get(email.key)) : INVALID_ADDRESS;
   return {
     id: newId(ctx.clock, ctx.random),
     org_id: input.orgId,
@@ -67,10 +60,12 @@ async function suppressionsFor(db: Db, orgId: string, recipients: RecipientRef[]
   return map;
 }
 
-async function checkTemplateOf(db: Db, input: Common): Promise<void> {
+/** The template's type decides whether a message is marketing (see marketing.ts). */
+async function checkTemplateOf(db: Db, input: Common): Promise<TemplateType> {
   const template = isId(input.templateId) ? await findTemplate(db, input.orgId, input.templateId) : null;
   if (!template) throw new DomainError('not_found', 'Template not found');
   if (template.eventId !== null && template.eventId !== (input.eventId ?? null)) throw new DomainError('validation_failed', 'This template belongs to another event');
+  return template.type;
 }
 
 /**
@@ -79,22 +74,22 @@ async function checkTemplateOf(db: Db, input: Common): Promise<void> {
  * it later. An invalid or suppressed address is written as 'skipped', with the reason, so it shows.
  */
 export async function enqueueEmail(trx: Db, ctx: Ctx, input: EnqueueInput): Promise<Enqueued> {
-  await checkTemplateOf(trx, input);
+  const type = await checkTemplateOf(trx, input);
   const data = checkedData(input.data);
-  const row = outboxRow(ctx, input, input.recipient, data, await suppressionsFor(trx, input.orgId, [input.recipient]), ctx.clock.now().toISOString());
+  const row = outboxRow(ctx, { ...input, type }, input.recipient, data, await suppressionsFor(trx, input.orgId, [input.recipient]), ctx.clock.now().toISOString());
   await insertOutboxRows(trx, [row]);
   return { id: row.id, status: row.status === 'skipped' ? 'skipped' : 'queued', reason: row.last_error };
 }
 
 /** The same for many recipients (a campaign): a few multi-row statements per 500 messages. */
 export async function enqueueEmails(trx: Db, ctx: Ctx, input: BulkEnqueueInput): Promise<{ queued: number; skipped: number }> {
-  await checkTemplateOf(trx, input);
+  const common = { ...input, type: await checkTemplateOf(trx, input) };
   const now = ctx.clock.now().toISOString();
   let queued = 0;
   for (let i = 0; i < input.messages.length; i += 500) {
     const chunk = input.messages.slice(i, i + 500);
     const suppressed = await suppressionsFor(trx, input.orgId, chunk.map((m) => m.recipient));
-    const rows = chunk.map((m) => outboxRow(ctx, input, m.recipient, checkedData(m.data), suppressed, now));
+    const rows = chunk.map((m) => outboxRow(ctx, common, m.recipient, checkedData(m.data), suppressed, now));
     await insertOutboxRows(trx, rows);
     queued += rows.filter((r) => r.status === 'queued').length;
   }
@@ -106,7 +101,7 @@ export async function suppressAddress(db: Db, ctx: Ctx, orgId: string, email: st
   const canonical = canonicalEmail(email);
   const key = canonical?.key ?? email.trim().toLowerCase();
   const scope: SuppressionScope = reason === 'unsubscribed' ? 'marketing' : 'all';
-  await insertSuppression(db, { org_id: orgId, email_key: key, reason, scope, created_at: ctx.clock.now().toISOString() });
+  await insertSuppression(db, { org_id: orgId, email_key: key, reason, scope, detail: null, created_at: ctx.clock.now().toISOString() });
 }
 
 export async function unsuppressAddress(db: Db, orgId: string, email: string, scope: SuppressionScope): Promise<void> {

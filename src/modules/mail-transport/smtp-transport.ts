@@ -20,6 +20,15 @@ export interface MailTransportOptions {
   maxConnections?: number;
 }
 
+// nodemailer's default list (RFC 4871 5.4) plus List-Unsubscribe-Post: RFC 8058 one-click
+// unsubscribe counts only when the signature covers both List-Unsubscribe headers.
+const DKIM_HEADERS = [
+  'From', 'Sender', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'To', 'Cc', 'MIME-Version', 'Content-Type',
+  'Content-Transfer-Encoding', 'Content-ID', 'Content-Description', 'Resent-Date', 'Resent-From', 'Resent-Sender',
+  'Resent-To', 'Resent-Cc', 'Resent-Message-ID', 'In-Reply-To', 'References', 'List-Id', 'List-Help',
+  'List-Unsubscribe', 'List-Unsubscribe-Post', 'List-Subscribe', 'List-Post', 'List-Owner', 'List-Archive',
+].join(':');
+
 // A worker that waits ten minutes (nodemailer's default) on a silent relay holds its claimed rows
 // that long; a minute is ample for one message, and the outbox retries what times out.
 const TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 60_000 };
@@ -115,7 +124,7 @@ function createTransporter(settings: MailTransportSettings, options: MailTranspo
     ...TIMEOUTS,
     ...connectionOptions(settings, options),
     ...(settings.dkim
-      ? { dkim: { domainName: settings.dkim.domain, keySelector: settings.dkim.selector, privateKey: settings.dkim.privateKey } }
+      ? { dkim: { domainName: settings.dkim.domain, keySelector: settings.dkim.selector, privateKey: settings.dkim.privateKey, headerFieldNames: DKIM_HEADERS } }
       : {}),
   });
 }

@@ -19,6 +19,7 @@ export function CampaignList({ page, campaigns, templates }: { page: EmailPage; 
     <>
       <div class="toolbar spread">
         <h1>Campaigns</h1>
+        <a href={`/admin/o/${page.access.org.id}/suppressions`}>Suppressed addresses</a>
         {roleAtLeast(page.access.role, 'admin') && (
           <a class="button" href={`${path}/new`}>
             New campaign

@@ -32,14 +32,15 @@ describe('campaigns in the back-office', () => {
   let transport: MailTransport;
   let seeded: Awaited<ReturnType<typeof seedMailing>>;
   let base: string;
-  // Mail to bounce* addresses is refused permanently until a test lets it through.
+  // Mail to bounce* addresses is refused permanently (by policy, so not a hard bounce that would
+  // suppress them) until a test lets it through.
   let refuseBounces = true;
 
   before(async () => {
     t = await createTestApp();
     org = await seedOrganisation(t);
     owner = await signedIn(t, org.ownerEmail);
-    smtp = await startTestSmtp((address) => (refuseBounces && address.startsWith('bounce') ? smtpError(550, '5.1.1 No such user') : null));
+    smtp = await startTestSmtp((address) => (refuseBounces && address.startsWith('bounce') ? smtpError(550, '5.7.1 Refused by policy') : null));
     transport = transportTo(t, smtp);
     seeded = await seedMailing(t, org.orgId, people, undefined, FIELDS);
     base = `/admin/o/${org.orgId}/events/${seeded.event.id}/campaigns`;
@@ -165,7 +166,7 @@ describe('campaigns in the back-office', () => {
     const failed = first.filter((r) => r.status === 'failed');
     assert.ok(failed.length > 0 && failed.every((r) => r.to_email.startsWith('bounce')));
     const page = await owner.get(`${base}/${id}?status=failed`);
-    assert.match(page.body, /550 5\.1\.1 No such user/, 'the failure reason per recipient');
+    assert.match(page.body, /550 5\.7\.1 Refused by policy/, 'the failure reason per recipient');
 
     refuseBounces = false;
     assert.equal((await owner.post(`${base}/${id}/retry`, {})).statusCode, 303);
