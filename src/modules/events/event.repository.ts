@@ -34,6 +34,12 @@ export async function findEvent(db: Db, orgId: string, id: string): Promise<Even
   return row ? eventFromRow(row) : null;
 }
 
+/** Unscoped: only for attendee pages, whose URL carries the event id and nothing else. */
+export async function findEventById(db: Db, id: string): Promise<Event | null> {
+  const row = await db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? eventFromRow(row) : null;
+}
+
 export async function findEventBySlug(db: Db, orgId: string, slug: string): Promise<Event | null> {
   const row = await db.selectFrom('events').selectAll().where('org_id', '=', orgId).where('slug', '=', slug).executeTakeFirst();
   return row ? eventFromRow(row) : null;

@@ -4,7 +4,7 @@ import { DomainError } from '../../lib/errors.js';
 import { isId, newId } from '../../lib/ids.js';
 import { slugify } from '../../lib/text.js';
 import { audit } from '../audit/index.js';
-import { findEvent, findEventBySlug, insertEvent, updateEventRow } from './event.repository.js';
+import { findEvent, findEventById, findEventBySlug, insertEvent, updateEventRow } from './event.repository.js';
 import { EVENT_STATUSES, type Event, type EventInput } from './event.types.js';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$/;
@@ -90,6 +90,16 @@ export async function updateEvent(db: Db, ctx: Ctx, actor: Actor, orgId: string,
 /** The event, or not_found when it does not exist in this organisation (or the id is malformed). */
 export async function getEvent(db: Db, orgId: string, eventId: string): Promise<Event> {
   const event = isId(eventId) ? await findEvent(db, orgId, eventId) : null;
+  if (!event) throw new DomainError('not_found', 'Event not found');
+  return event;
+}
+
+/**
+ * The event by id alone, for attendee pages whose URL names the event but no organisation (the
+ * web app, its sign-in page). Back-office code uses getEvent, which is scoped by organisation.
+ */
+export async function getPublicEvent(db: Db, eventId: string): Promise<Event> {
+  const event = isId(eventId) ? await findEventById(db, eventId) : null;
   if (!event) throw new DomainError('not_found', 'Event not found');
   return event;
 }

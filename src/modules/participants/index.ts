@@ -14,3 +14,4 @@ export {
   type UpsertResult,
 } from './participant.service.js';
 export { listParticipantAddresses, type ParticipantAddress, type ParticipantAddressPage } from './participant-addresses.js';
+export { findParticipantByEmail } from './participant-by-email.js';
