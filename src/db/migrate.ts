@@ -5,6 +5,7 @@ import * as m0003 from './migrations/0003_emailing.js';
 import * as m0004 from './migrations/0004_mailbox.js';
 import * as m0005 from './migrations/0005_personal_links.js';
 import * as m0006 from './migrations/0006_suppression_details.js';
+import * as m0006MailboxRaw from './migrations/0006_mailbox_raw.js';
 
 // A static list rather than a folder scan: works the same from src/ (tsx) and dist/ (built).
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004_mailbox': m0004,
   '0005_personal_links': m0005,
   '0006_suppression_details': m0006,
+  '0006_mailbox_raw': m0006MailboxRaw,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -10,8 +10,11 @@ export interface MailboxMessagesTable {
   subject: string;
   /** The raw header block, unfolded lines as received. */
   headers: string;
+  /** Parsed bodies: only on rows stored before 0006; newer rows are parsed from `raw` when read. */
   html: string | null;
   text: string | null;
+  /** The message as received (CRLF line ends, dot-unstuffed); null on rows stored before 0006. */
+  raw: Buffer | null;
   raw_size: number;
   received_at: string;
 }

@@ -1,8 +1,10 @@
 import { SqliteAdapter, sql, type ExpressionBuilder } from 'kysely';
 import type { Database, Db, MailboxMessagesTable } from '../../db/database.js';
+import { mailboxBodies } from './mailbox-body.js';
 import type { MailboxMessage, MailboxSummary } from './mailbox.types.js';
 
-export function mailboxMessageFromRow(row: MailboxMessagesTable): MailboxMessage {
+export async function mailboxMessageFromRow(row: MailboxMessagesTable): Promise<MailboxMessage> {
+  const { html, text } = await mailboxBodies(row);
   return {
     id: row.id,
     messageId: row.message_id,
@@ -10,8 +12,8 @@ export function mailboxMessageFromRow(row: MailboxMessagesTable): MailboxMessage
     rcptTo: row.rcpt_to ? row.rcpt_to.split(', ') : [],
     subject: row.subject,
     headers: row.headers,
-    html: row.html,
-    text: row.text,
+    html,
+    text,
     rawSize: row.raw_size,
     receivedAt: row.received_at,
   };
@@ -134,5 +136,5 @@ export async function findMailboxMessage(db: Db, viewer: MailboxViewer, id: stri
     .where('m.id', '=', id)
     .where(visible(viewer))
     .executeTakeFirst();
-  return row ? mailboxMessageFromRow(row) : null;
+  return row ? await mailboxMessageFromRow(row) : null;
 }

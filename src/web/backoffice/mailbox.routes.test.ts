@@ -161,6 +161,25 @@ describe('Mailbox page', () => {
     assert.ok(!ownerSees.includes(sent.subject), 'a contact in both organisations does not open one to the other');
   });
 
+  test('a message stored before the sink kept raw messages still shows its bodies', async () => {
+    // Rows from before migration 0006 hold the bodies mailparser gave on arrival and no raw copy.
+    const id = newId(t.ctx.clock, t.ctx.random);
+    await t.db
+      .insertInto('mailbox_messages')
+      .values({
+        id, message_id: '<legacy@tessera.test>', mail_from: 'noreply@tessera.test', rcpt_to: 'ada@example.org', subject: 'Stored the old way',
+        headers: 'Subject: Stored the old way', html: '<p>Old <a href="https://tessera.test/e/old">link</a></p>', text: 'Old text body',
+        raw: null, raw_size: 120, received_at: t.clock.now().toISOString(),
+      })
+      .execute();
+    await t.db.insertInto('mailbox_recipients').values({ mailbox_id: id, email_key: 'ada@example.org' }).execute();
+    const page = await owner.get(`/admin/mailbox/${id}`);
+    assert.equal(page.statusCode, 200);
+    assert.ok(page.body.includes('Old text body'));
+    const html = await owner.get(`/admin/mailbox/${id}/html`);
+    assert.ok(html.body.includes('<a href="https://tessera.test/e/old">link</a>'));
+  });
+
   test('the list pages 50 messages at a time, newest first', async () => {
     const fresh = await seedOrganisation(t, 'Busy Mailbox');
     await addContact(t, fresh.orgId, 'busy@example.org');
