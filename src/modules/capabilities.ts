@@ -4,3 +4,4 @@
  * imports this one file, so a tag known to the template editor is also known to the worker.
  */
 import './personal-links/index.js';
+import './webapp/index.js';

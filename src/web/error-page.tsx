@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DomainError } from '../lib/errors.js';
+import { renderAttendeePage } from './attendee/attendee-page.js';
 import { renderPage, redirect } from './page.js';
 
 const TITLES: Partial<Record<DomainError['code'], string>> = {
@@ -11,8 +12,30 @@ const TITLES: Partial<Record<DomainError['code'], string>> = {
   internal_error: 'Something went wrong',
 };
 
+// Attendee pages (personal links, the web app) get their own look and never a back-office link.
+const ATTENDEE_PATH = /^\/(?:l|app)\//;
+const APP_EVENT = /^\/app\/([0-9a-z]{26})(?:[/?]|$)/;
+
+function renderAttendeeError(request: FastifyRequest, reply: FastifyReply, error: DomainError, status: number) {
+  const eventId = APP_EVENT.exec(request.url)?.[1];
+  if (error.code === 'unauthenticated' && eventId && (request.method === 'GET' || request.method === 'HEAD')) return redirect(reply, `/app/${eventId}/sign-in`);
+  const title = TITLES[error.code] ?? 'Request refused';
+  return renderAttendeePage(request, reply, { title, status }, () => (
+    <section class="narrow error">
+      <h1>{title}</h1>
+      <p>{error.message}</p>
+      {eventId && (
+        <p>
+          <a href={`/app/${eventId}`}>Back to the app</a>
+        </p>
+      )}
+    </section>
+  ));
+}
+
 /** HTML rendering of any domain error; signed-out visitors of staff pages go to the sign-in page. */
 export function renderErrorPage(request: FastifyRequest, reply: FastifyReply, error: DomainError, status: number) {
+  if (ATTENDEE_PATH.test(request.url)) return renderAttendeeError(request, reply, error, status);
   if (error.code === 'unauthenticated' && request.method === 'GET') {
     const next = request.url.startsWith('/admin') ? `?next=${encodeURIComponent(request.url)}` : '';
     return redirect(reply, `/admin/login${next}`);

@@ -12,8 +12,8 @@ export interface AttendeePageOptions {
   eventName?: string | null;
   /** The signed-in attendee's session: a preview gets its banner on every page. */
   session?: AttendeeSession | null;
-  /** Links in the page header (the web app's menu). */
-  nav?: ComponentChildren;
+  /** Links in the page header (the web app's menu); a function when it holds a form (sign out). */
+  nav?: ComponentChildren | ((csrf: string) => ComponentChildren);
 }
 
 function AttendeeLayout(props: AttendeePageOptions & { csrf: string; children: ComponentChildren }) {
@@ -36,7 +36,7 @@ function AttendeeLayout(props: AttendeePageOptions & { csrf: string; children: C
         )}
         <header class="topbar">
           <span class="brand">{props.eventName ?? 'Tessera'}</span>
-          {props.nav && <nav>{props.nav}</nav>}
+          {props.nav && <nav>{typeof props.nav === 'function' ? props.nav(props.csrf) : props.nav}</nav>}
         </header>
         <main>{props.children}</main>
       </body>

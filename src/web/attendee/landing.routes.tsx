@@ -55,18 +55,31 @@ const DEAD_REASON: Record<'expired' | 'revoked' | 'used', string> = {
   used: 'has already been used',
 };
 
-function DeadLink(props: { label: string; state: 'expired' | 'revoked' | 'used'; event: Event | null; token: string; csrf: string }) {
+function DeadLink(props: { label: string; state: 'expired' | 'revoked' | 'used'; event: Event | null; token: string; csrf: string; renewal: { href: string; text: string; button: string } | null }) {
   return (
     <section class="narrow">
       <h1>
         This {props.label}
         {props.event ? ` for ${props.event.name}` : ''} {DEAD_REASON[props.state]}
       </h1>
-      <p>We can email a fresh link to the address this one was sent to.</p>
-      <form method="post" action={`/l/${props.token}/renew`}>
-        <CsrfField csrf={props.csrf} />
-        <button type="submit">Email me a fresh link</button>
-      </form>
+      {props.renewal ? (
+        <>
+          <p>{props.renewal.text}</p>
+          <p>
+            <a class="button" href={props.renewal.href}>
+              {props.renewal.button}
+            </a>
+          </p>
+        </>
+      ) : (
+        <>
+          <p>We can email a fresh link to the address this one was sent to.</p>
+          <form method="post" action={`/l/${props.token}/renew`}>
+            <CsrfField csrf={props.csrf} />
+            <button type="submit">Email me a fresh link</button>
+          </form>
+        </>
+      )}
     </section>
   );
 }
@@ -91,7 +104,7 @@ async function renderState(app: FastifyInstance, request: FastifyRequest, reply:
   if (state.state !== 'valid') {
     const dead = state.state;
     return renderAttendeePage(request, reply, { title: 'Link no longer valid', status: 410, eventName }, (csrf) => (
-      <DeadLink label={handler.label} state={dead} event={event} token={token} csrf={csrf} />
+      <DeadLink label={handler.label} state={dead} event={event} token={token} csrf={csrf} renewal={handler.renewal?.(state.credential) ?? null} />
     ));
   }
   const text = handler.landing({ credential: state.credential, event, shortName: await ownerName(app, state.credential) });
@@ -110,6 +123,16 @@ async function renderState(app: FastifyInstance, request: FastifyRequest, reply:
   ));
 }
 
+/**
+ * A link only some requests may see (a staff preview): anyone else gets the unknown-link answer,
+ * and its fetch is not even counted. One extra lookup, for those kinds only.
+ */
+async function authorized(app: FastifyInstance, request: FastifyRequest, token: string, handler: LinkPurposeHandler): Promise<boolean> {
+  if (!handler.authorize) return true;
+  const state = await inspectLink(app.deps.db, app.deps, token, { purposes: [handler.purpose] });
+  return state.state !== 'unknown' && (await handler.authorize(app, request, state.credential));
+}
+
 function anonymous(request: FastifyRequest): Actor {
   return { type: 'anonymous', id: null, label: null, ip: request.ip };
 }
@@ -123,7 +146,7 @@ export async function landingRoutes(app: FastifyInstance): Promise<void> {
   app.get('/l/:token', async (request, reply) => {
     const token = tokenParam(request);
     const handler = handlerFor(token);
-    const state: LinkState = handler
+    const state: LinkState = handler && (await authorized(app, request, token, handler))
       ? await inspectLink(app.deps.db, app.deps, token, { purposes: [handler.purpose] }, { userAgent: request.headers['user-agent'] ?? null })
       : { state: 'unknown' };
     return renderState(app, request, reply, token, handler, state);
@@ -133,7 +156,7 @@ export async function landingRoutes(app: FastifyInstance): Promise<void> {
     const token = tokenParam(request);
     const handler = handlerFor(token);
     reply.headers(CREDENTIAL_PAGE_HEADERS);
-    if (!handler) return renderState(app, request, reply, token, null, { state: 'unknown' });
+    if (!handler || !(await authorized(app, request, token, handler))) return renderState(app, request, reply, token, null, { state: 'unknown' });
     let credential: Credential;
     try {
       credential = await redeemCredential(app.deps.db, app.deps, anonymous(request), token, { purposes: [handler.purpose] });

@@ -28,6 +28,16 @@ export interface LinkPurposeHandler {
   label: string;
   landing(input: LandingInput): LandingText;
   redeem(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, credential: Credential): Promise<string>;
+  /**
+   * For links only some requests may even see (a staff preview needs the issuer's staff
+   * session): false answers as for an unknown link, before anything is counted or used.
+   */
+  authorize?(app: FastifyInstance, request: FastifyRequest, credential: Credential): Promise<boolean>;
+  /**
+   * Where the holder of a dead link of this kind gets a new one, for kinds not renewed by email
+   * (a sign-in link: the app's sign-in page). Absent: "email me a fresh link".
+   */
+  renewal?(credential: Credential): { href: string; text: string; button: string };
 }
 
 const handlers = new Map<CredentialPurpose, LinkPurposeHandler>();
