@@ -3,7 +3,8 @@ import type { Config } from '../config.js';
 import type { Database, Dialect, OutboxTable } from '../db/database.js';
 import type { Ctx } from '../lib/context.js';
 import { canonicalEmail } from '../lib/email.js';
-import { claimDueRows, extendLeases, markFinal, markSent, recordHardBounce, releaseClaimsOf, releaseForRetry, unsubscribeKey } from '../modules/emailing/index.js';
+import { groupCommit } from '../lib/group-commit.js';
+import { claimDueRows, extendLeases, markFinal, markSentMany, recordHardBounce, releaseClaimsOf, releaseForRetry, unsubscribeKey } from '../modules/emailing/index.js';
 import type { MailTransport } from '../modules/mail-transport/index.js';
 import { deliver, loadBatch, messageIdOf, safeReason, type DeliveryDeps, type Outcome } from './outbox-delivery.js';
 import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from './retry-policy.js';
@@ -66,12 +67,17 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<v
 }
 
 function recorder(o: Required<Pick<OutboxWorkerOptions, 'db' | 'ctx' | 'workerId' | 'config' | 'retry'>>) {
+  // Sent messages whose replies came in together share one UPDATE (a statement per message was
+  // the worker's largest database cost). Each lane still waits for its own row to be recorded
+  // before it takes the next message, so no more than `concurrency` messages are ever sent and
+  // not yet recorded: the most a crash can send twice.
+  const recordSent = groupCommit((rows: Array<{ id: string; messageId: string }>) => markSentMany(o.db, rows, o.ctx.clock.now().toISOString()));
   return async (row: OutboxTable, outcome: Outcome, result: BatchResult): Promise<void> => {
     const now = o.ctx.clock.now();
     const iso = now.toISOString();
     if (outcome.kind === 'sent') {
       result.sent += 1;
-      return markSent(o.db, row.id, { messageId: messageIdOf(row, o.config.publicUrl), now: iso });
+      return recordSent({ id: row.id, messageId: messageIdOf(row, o.config.publicUrl) });
     }
     if (outcome.kind === 'bounced') {
       result.bounced += 1;

@@ -21,6 +21,6 @@ export { linkTemplate, listEmailActions, registerEmailAction, templateForAction,
 export { campaignDeliveryCounts, enqueueEmail, enqueueEmails, suppressAddress, unsuppressAddress } from './outbox.service.js';
 export { loadRecipients, recipientKey, type RecipientKey } from './recipients.js';
 export { findTemplatesByIds } from './template.repository.js';
-export { claimDueRows, extendLeases, markFinal, markSent, releaseClaimsOf, releaseForRetry, type ClaimOptions } from './outbox.repository.js';
+export { claimDueRows, extendLeases, markFinal, markSentMany, releaseClaimsOf, releaseForRetry, type ClaimOptions } from './outbox.repository.js';
 export * from './campaign.index.js';
 export * from './suppression.index.js';

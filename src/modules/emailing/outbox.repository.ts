@@ -39,12 +39,18 @@ export async function claimDueRows(db: Db, dialect: Dialect, o: ClaimOptions): P
   return rows.sort((a, b) => a.priority - b.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-/** Recorded whoever holds the claim now: the message did go out, and saying so avoids a resend. */
-export async function markSent(db: Db, id: string, values: { messageId: string; now: string }): Promise<void> {
+/**
+ * Rows whose messages went out, in one statement (the worker records the messages whose replies
+ * came in together at once), each with its own Message-ID. Recorded whoever holds the claim now:
+ * the message did go out, and saying so avoids a resend.
+ */
+export async function markSentMany(db: Db, rows: Array<{ id: string; messageId: string }>, now: string): Promise<void> {
+  if (rows.length === 0) return;
+  const messageIds = sql.join(rows.map((row) => sql`when ${row.id} then ${row.messageId}`), sql` `);
   await db
     .updateTable('outbox')
-    .set({ status: 'sent', message_id: values.messageId, sent_at: values.now, last_error: null, claimed_by: null, claimed_until: null, updated_at: values.now })
-    .where('id', '=', id)
+    .set({ status: 'sent', message_id: sql<string>`case id ${messageIds} end`, sent_at: now, last_error: null, claimed_by: null, claimed_until: null, updated_at: now })
+    .where('id', 'in', rows.map((row) => row.id))
     .execute();
 }
 

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { Db } from '../../db/database.js';
 import type { Ctx } from '../../lib/context.js';
+import { groupCommit } from '../../lib/group-commit.js';
 import { newId } from '../../lib/ids.js';
 import { headerFields, messageIdOf, subjectOf } from './mail-headers.js';
 import { insertMailboxMessages, type NewMailboxMessage } from './mailbox.repository.js';
@@ -81,37 +82,6 @@ function storedMessage(ctx: Ctx, raw: Buffer, session: SMTPServerSession): NewMa
 }
 
 /**
- * Group commit: messages that arrive while a write is running go into the next one, one
- * transaction for all of them: a transaction per message cost the sink thread a sixth of its time.
- * Each sender still gets its 250 only after the transaction holding its message has committed.
- */
-function batchWriter(db: Db, maxBatch = 200) {
-  let queue: Array<{ message: NewMailboxMessage; done: (err?: unknown) => void }> = [];
-  let running = false;
-  const flush = async () => {
-    while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(batch.length);
-      try {
-        await insertMailboxMessages(db, batch.map((item) => item.message));
-        for (const item of batch) item.done();
-      } catch (err) {
-        for (const item of batch) item.done(err);
-      }
-    }
-    running = false;
-  };
-  return (message: NewMailboxMessage) =>
-    new Promise<void>((resolve, reject) => {
-      queue.push({ message, done: (err) => (err ? reject(err) : resolve()) });
-      if (running) return;
-      running = true;
-      // Waiting one turn of the event loop lets the other connections' messages join this batch.
-      setImmediate(() => void flush());
-    });
-}
-
-/**
  * The out-of-the-box mail server: SMTP on loopback that accepts any message for anyone, without
  * authentication or TLS (nothing leaves the machine), and keeps it for the Mailbox page.
  */
@@ -119,7 +89,9 @@ export async function startMailSink(options: MailSinkOptions): Promise<MailSink>
   const host = options.host ?? '127.0.0.1';
   // Accepting mail for anyone is safe only when nobody else can connect.
   if (!LOOPBACK_HOSTS.has(host)) throw new Error(`The mail sink listens on loopback only, not on ${host}`);
-  const write = batchWriter(options.db);
+  // Messages that arrive together share one transaction (a transaction per message cost the sink
+  // a sixth of its time); each sender gets its 250 only once its message is committed.
+  const write = groupCommit((messages: NewMailboxMessage[]) => insertMailboxMessages(options.db, messages));
   // Loaded here: an install that sends through a relay never starts the sink and never pays for it.
   const { SMTPServer } = await import('smtp-server');
   const server = new SMTPServer({
