@@ -5,12 +5,17 @@ import type * as HtmlToText from 'html-to-text';
 // mail (or only hand-written text parts) never needs it.
 let convert: ((html: string) => string) | null = null;
 
-/** The plain-text part generated from an HTML body; the worker and the preview share it. */
+/**
+ * The plain-text part generated from an HTML body; the worker and the preview share it.
+ * Lines are not wrapped: where html-to-text breaks a line depends on the length of the values in
+ * it, which would keep the text part from being derived once per template (text-derivation.ts),
+ * and mail clients wrap long lines of plain text themselves.
+ */
 export function htmlToText(html: string): string {
   if (!convert) {
     const { compile } = createRequire(import.meta.url)('html-to-text') as typeof HtmlToText;
     convert = compile({
-      wordwrap: 78,
+      wordwrap: false,
       selectors: [
         { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
         { selector: 'img', format: 'skip' },

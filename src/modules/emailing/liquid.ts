@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as LiquidJs from 'liquidjs';
 import type { Liquid, Template } from 'liquidjs';
+import { compileFast, printEscaped, printPlain, renderFast, type FastTemplate } from './liquid-fast.js';
 
 /**
  * Organiser-written templates run in a sandbox: templates see only the values we hand them
@@ -11,7 +12,7 @@ import type { Liquid, Template } from 'liquidjs';
 const LIMITS = { parseLimit: 1_000_000, renderLimit: 1_000, memoryLimit: 10_000_000 };
 const REMOVED_TAGS = ['include', 'render', 'layout'];
 
-function sandboxed(outputEscape: 'escape' | undefined): Liquid {
+function sandboxed(outputEscape: 'escape' | ((value: unknown) => string) | undefined): Liquid {
   const { Liquid } = createRequire(import.meta.url)('liquidjs') as typeof LiquidJs;
   const engine = new Liquid({
     ...LIMITS,
@@ -37,6 +38,8 @@ let text: Liquid | null = null;
 export const htmlEngine = (): Liquid => (html ??= sandboxed('escape'));
 /** Subjects and plain-text bodies: not HTML, so nothing to escape. */
 export const textEngine = (): Liquid => (text ??= sandboxed(undefined));
+/** The same sandbox with every output passed through `outputEscape` (derived-text.ts checks values with it). */
+export const sandboxedEngine = (outputEscape: (value: unknown) => string): Liquid => sandboxed(outputEscape);
 
 export type Part = 'subject' | 'html' | 'text';
 export const PART_LABEL: Record<Part, string> = { subject: 'Subject', html: 'HTML body', text: 'Text body' };
@@ -66,13 +69,23 @@ export function globalVariables(engine: Liquid, parsed: Template[], part: Part):
 }
 
 export interface CompiledPart {
+  part: Part;
   parsed: Template[];
   roots: Set<string>;
+  /** The same template cut for liquid-fast.ts; null when it always renders through liquidjs. */
+  fast: FastTemplate | null;
 }
 
 export function compilePart(part: Part, source: string): CompiledPart {
   const engine = engineFor(part);
   const parsed = engine.parse(source);
   const roots = new Set(globalVariables(engine, parsed, part).map((use) => use.segments[0] ?? ''));
-  return { parsed, roots };
+  return { part, parsed, roots, fast: compileFast(engine, source) };
+}
+
+/** Renders a compiled part with its engine: what `renderSync` gives, faster for plain templates. */
+export function renderPart(compiled: CompiledPart, scope: Record<string, unknown>): string {
+  const engine = engineFor(compiled.part);
+  const print = compiled.part === 'html' ? printEscaped : printPlain;
+  return (compiled.fast && renderFast(compiled.fast, engine, scope, print)) ?? String(engine.renderSync(compiled.parsed, scope));
 }

@@ -1,13 +1,16 @@
 import { htmlToText } from './html-text.js';
 import type { FieldValues } from '../custom-fields/index.js';
 import type { EmailTemplate, RenderedEmail } from './emailing.types.js';
-import { compilePart, htmlEngine, textEngine, type CompiledPart } from './liquid.js';
+import { compilePart, renderPart, type CompiledPart } from './liquid.js';
 import { FIELDS_NAMESPACE, findMergeTag, type MergeTagContext } from './merge-tags.js';
+import { deriveTextTemplate, renderDerivedText, type DerivedText } from './text-derivation.js';
 
 interface CompiledTemplate {
   subject: CompiledPart;
   html: CompiledPart;
   text: CompiledPart | null;
+  /** Without a written text part: the text template derived from the HTML, null to convert each message's HTML. */
+  derivedText: DerivedText | null;
   /** Root names the template reads: only these tags are resolved (and minted) per message. */
   roots: Set<string>;
 }
@@ -32,13 +35,20 @@ function compileTemplate(template: EmailTemplate): CompiledTemplate {
     const html = compilePart('html', template.html);
     const text = template.text === null ? null : compilePart('text', template.text);
     const roots = new Set([...subject.roots, ...html.roots, ...(text?.roots ?? [])]);
-    const result = { subject, html, text, roots };
+    const derivedText = text === null ? deriveTextTemplate(template.html, html.parsed) : null;
+    const result = { subject, html, text, derivedText, roots };
     if (compiled.size >= 200) compiled.delete(compiled.keys().next().value!);
     compiled.set(key, result);
     return result;
   } catch (err) {
     throw new TemplateRenderError(`template cannot be parsed: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** How the template's text part is produced: as written, derived once from the HTML, or converted from each message's HTML. */
+export function textPartSource(template: EmailTemplate): 'written' | 'derived' | 'per-message' {
+  const parts = compileTemplate(template);
+  return parts.text ? 'written' : parts.derivedText ? 'derived' : 'per-message';
 }
 
 // Multiple choices read as "a, b"; checkboxes stay booleans so `{% if fields.vip %}` works.
@@ -78,10 +88,12 @@ export async function renderEmail(template: EmailTemplate, m: MergeTagContext): 
   const parts = compileTemplate(template);
   const scope = await resolveScope(parts.roots, m);
   try {
-    const subject = headerSafe(String(textEngine().renderSync(parts.subject.parsed, scope)));
-    const html = String(htmlEngine().renderSync(parts.html.parsed, scope));
+    const subject = headerSafe(renderPart(parts.subject, scope));
+    const html = renderPart(parts.html, scope);
     if (html.length > MAX_HTML_LENGTH) throw new TemplateRenderError('rendered HTML is over 2 MB');
-    const text = parts.text ? String(textEngine().renderSync(parts.text.parsed, scope)) : htmlToText(html);
+    const text = parts.text
+      ? renderPart(parts.text, scope)
+      : ((parts.derivedText && renderDerivedText(parts.derivedText, scope)) ?? htmlToText(html));
     return { subject, html, text };
   } catch (err) {
     if (err instanceof TemplateRenderError) throw err;
