@@ -11,6 +11,8 @@ import { staffRoutes } from './backoffice/staff.routes.js';
 import { eventsRoutes } from './backoffice/events.routes.js';
 import { fieldsRoutes } from './backoffice/fields.routes.js';
 import { participantsRoutes } from './backoffice/participants.routes.js';
+import { participantLinkRoutes } from './backoffice/participant-links.routes.js';
+import { eventLinksRoutes } from './backoffice/event-links.routes.js';
 import { apiKeyRoutes } from './backoffice/api-keys.routes.js';
 import { importRoutes } from './backoffice/import.routes.js';
 import { exportRoutes } from './backoffice/export.routes.js';
@@ -36,6 +38,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(eventsRoutes);
   await app.register(fieldsRoutes);
   await app.register(participantsRoutes);
+  await app.register(participantLinkRoutes);
+  await app.register(eventLinksRoutes);
   await app.register(apiKeyRoutes);
   await app.register(importRoutes);
   await app.register(exportRoutes);

@@ -107,6 +107,7 @@ export function EventHeader({ access, event, current }: { access: OrgAccess; eve
     ['import', `${base}/import`, staff],
     ['emails', `${base}/emails`, staff],
     ['campaigns', `${base}/campaigns`, staff],
+    ['links', `${base}/links`, staff],
     ['edit', `${base}/edit`, admin],
   ];
   return (

@@ -18,6 +18,9 @@ const ACTIONS: Record<string, string> = {
   'participant.updated': 'Changed',
   'participant.preview_link_created': 'Staff preview of the app asked for',
   'participant.previewed': 'App opened by staff (preview)',
+  'credential.used': 'Used a personal link',
+  'credential.revoked': 'Personal links revoked',
+  'attendee.signed_out': 'Signed out of the app',
 };
 
 /** The first history line of a participant created by a CSV import (imports are audited once). */
@@ -49,6 +52,10 @@ export function describeEntry(entry: AuditEntry, labels: Map<string, string>): s
     parts.push(`status ${status}`);
   }
   if (data['via'] === 'bulk') parts.push('by import or API');
+  if (entry.action.startsWith('credential.')) {
+    if (typeof data['purpose'] === 'string') parts.push(data['purpose']);
+    if (typeof data['count'] === 'number') parts.push(data['count'] === 1 ? '1 link' : `${data['count']} links`);
+  }
   const action = ACTIONS[entry.action] ?? entry.action;
   return parts.length > 0 ? `${action}: ${parts.join('; ')}` : action;
 }
@@ -98,9 +105,11 @@ export interface ParticipantViewProps {
   editHref: string;
   /** Buttons beside "Edit" (open the app as this attendee). */
   actions?: ComponentChildren;
+  /** The "Personal links" section (participant-links.tsx). */
+  links?: ComponentChildren;
 }
 
-export function ParticipantView({ orgId, event, participant, fields, history, editHref, actions }: ParticipantViewProps) {
+export function ParticipantView({ orgId, event, participant, fields, history, editHref, links, actions }: ParticipantViewProps) {
   const when = (iso: string | null) => (iso ? formatInZone(iso, event.timeZone) : '—');
   const labels = new Map(fields.map((f) => [f.key, f.label]));
   // Values of fields deleted since are kept in the database; show them rather than hide data.
@@ -156,6 +165,7 @@ export function ParticipantView({ orgId, event, participant, fields, history, ed
           </dl>
         </>
       )}
+      {links}
       <h2>History</h2>
       <History
         entries={history}

@@ -6,12 +6,14 @@ import { roleAtLeast } from '../../modules/organisations/index.js';
 import { listCustomFields, type CustomField } from '../../modules/custom-fields/index.js';
 import { getEvent, type Event } from '../../modules/events/index.js';
 import { createParticipant, getParticipant, listParticipants, updateParticipant, type Participant } from '../../modules/participants/index.js';
+import { listParticipantLinks } from '../../modules/personal-links/index.js';
 import { redirect, renderPage } from '../page.js';
 import { navOf } from './components.js';
 import { EventHeader, eventPath, formErrorsOf, paramsOf, refusalStatus, type FormErrors } from './event-ui.js';
 import { ParticipantBody, ParticipantForm, blankParticipantValues, participantValuesOf, readParticipantForm, type ParticipantFormValues } from './participant-form.js';
 import { ListQuery, ParticipantList, listHref, listStateOf, participantQueryOf } from './participant-list.js';
 import { HISTORY_LIMIT, ParticipantView, importedEntry, participantName } from './participant-page.js';
+import { PersonalLinks } from './participant-links.js';
 import { PreviewButton } from './preview.routes.js';
 
 interface EventPage {
@@ -133,6 +135,8 @@ export async function participantsRoutes(app: FastifyInstance): Promise<void> {
     if (history.length < HISTORY_LIMIT && !history.some((entry) => entry.action === 'participant.created')) {
       history.push(importedEntry(participant, page.access.org.id));
     }
+    const links = await listParticipantLinks(db, app.deps, page.access.org.id, page.event.id, participant.id);
+    const revokeBase = roleAtLeast(page.access.role, 'admin') ? `${page.base}/${participant.id}/links` : null;
     return renderPage(request, reply, { title: participantName(participant), nav: navOf(page.access) }, (csrf) => (
       <>
         <EventHeader access={page.access} event={page.event} current="participants" />
@@ -144,6 +148,7 @@ export async function participantsRoutes(app: FastifyInstance): Promise<void> {
           history={history}
           editHref={`${page.base}/${participant.id}/edit`}
           actions={<PreviewButton orgId={page.access.org.id} eventId={page.event.id} participantId={participant.id} csrf={csrf} />}
+          links={<PersonalLinks links={links} timeZone={page.event.timeZone} revokeBase={revokeBase} csrf={csrf} />}
         />
       </>
     ));
