@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004_mailbox.js';
 import * as m0005 from './migrations/0005_personal_links.js';
 import * as m0006 from './migrations/0006_suppression_details.js';
 import * as m0006MailboxRaw from './migrations/0006_mailbox_raw.js';
+import * as m0007 from './migrations/0007_outbox_lean.js';
 
 // A static list rather than a folder scan: works the same from src/ (tsx) and dist/ (built).
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005_personal_links': m0005,
   '0006_suppression_details': m0006,
   '0006_mailbox_raw': m0006MailboxRaw,
+  '0007_outbox_lean': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
