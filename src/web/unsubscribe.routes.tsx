@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
-import { sendHtml } from '../http/render.js';
 import type { Actor } from '../lib/context.js';
 import { findUnsubscribeTarget, resubscribe, unsubscribe, unsubscribeKey, type UnsubscribeTarget } from '../modules/emailing/index.js';
+import { renderAttendeePage } from './attendee/attendee-page.js';
 
 /**
  * The page behind every marketing email's unsubscribe link (`/u/<signed token>`) and its RFC 8058
@@ -20,35 +20,15 @@ export function maskEmail(email: string): string {
   return `${email.slice(0, 1)}***${email.slice(at)}`;
 }
 
-function PublicPage({ title, children }: { title: string; children: ComponentChildren }) {
-  return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <meta name="robots" content="noindex" />
-        <title>{`${title} · Tessera`}</title>
-        <link rel="stylesheet" href="/static/style.css" />
-      </head>
-      <body>
-        <main>
-          <section class="narrow">{children}</section>
-        </main>
-      </body>
-    </html>
-  );
-}
-
-function send(reply: FastifyReply, title: string, body: ComponentChildren, status = 200): FastifyReply {
-  // The URL is a credential of sorts: not cached, not passed on as a referrer, not indexed.
-  reply.header('referrer-policy', 'no-referrer').header('x-robots-tag', 'noindex');
-  return sendHtml(reply, <PublicPage title={title}>{body}</PublicPage>, status);
+function send(request: FastifyRequest, reply: FastifyReply, title: string, body: ComponentChildren, status = 200): FastifyReply {
+  // Like every page reached through a link in an email: not cached, no Referer, not indexed.
+  return renderAttendeePage(request, reply, { title, status }, () => <section class="narrow">{body}</section>);
 }
 
 /** One answer for every link we cannot use (forged, truncated, junk, message gone): it tells nothing. */
-function invalidLink(reply: FastifyReply): FastifyReply {
+function invalidLink(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return send(
+    request,
     reply,
     'Link not valid',
     <>
@@ -73,10 +53,11 @@ function ActionButton({ token, action, label }: { token: string; action: 'unsubs
 
 const STILL_SENT = 'You will still receive the emails you need to take part, such as your sign-in links and credentials.';
 
-function statePage(reply: FastifyReply, token: string, target: UnsubscribeTarget, changed: boolean): FastifyReply {
+function statePage(request: FastifyRequest, reply: FastifyReply, token: string, target: UnsubscribeTarget, changed: boolean): FastifyReply {
   const email = maskEmail(target.emailKey);
   if (target.unsubscribed) {
     return send(
+      request,
       reply,
       'Unsubscribed',
       <>
@@ -91,6 +72,7 @@ function statePage(reply: FastifyReply, token: string, target: UnsubscribeTarget
     );
   }
   return send(
+    request,
     reply,
     'Unsubscribe',
     <>
@@ -140,22 +122,22 @@ export async function unsubscribeRoutes(app: FastifyInstance): Promise<void> {
   app.get('/u/*', async (request, reply) => {
     const token = tokenOf(request);
     const target = await findUnsubscribeTarget(db, key, token);
-    return target ? statePage(reply, token, target, false) : invalidLink(reply);
+    return target ? statePage(request, reply, token, target, false) : invalidLink(request, reply);
   });
 
   app.post('/u/*', { config: { csrf: false } }, async (request, reply) => {
     const token = tokenOf(request);
     const target = await findUnsubscribeTarget(db, key, token);
-    if (!target) return invalidLink(reply);
+    if (!target) return invalidLink(request, reply);
     const intent = await intentOf(request);
-    if (intent === null) return statePage(reply, token, target, false);
+    if (intent === null) return statePage(request, reply, token, target, false);
     const actor = anonymous(request, intent === 'one_click' ? 'one-click unsubscribe (mail provider)' : 'unsubscribe page');
     if (intent === 'resubscribe') {
       await db.transaction().execute((trx) => resubscribe(trx, app.deps, actor, target));
-      return statePage(reply, token, { ...target, unsubscribed: false }, target.unsubscribed);
+      return statePage(request, reply, token, { ...target, unsubscribed: false }, target.unsubscribed);
     }
     await db.transaction().execute((trx) => unsubscribe(trx, app.deps, actor, target));
     // The provider reads only the status; a person who posts the same form sees the page.
-    return statePage(reply, token, { ...target, unsubscribed: true }, !target.unsubscribed);
+    return statePage(request, reply, token, { ...target, unsubscribed: true }, !target.unsubscribed);
   });
 }
