@@ -7,6 +7,7 @@ import type {
   TemplateLinksTable,
 } from './tables/emailing.table.js';
 import type { EventsTable, CustomFieldsTable } from './tables/events.table.js';
+import type { RsvpAnswersTable } from './tables/forms.table.js';
 import type { MailboxMessagesTable, MailboxRecipientsTable } from './tables/mailbox.table.js';
 import type { AttendeeSessionsTable, CredentialsTable, EventFormsTable } from './tables/personal-links.table.js';
 import type { MembershipsTable, OrganisationsTable } from './tables/organisations.table.js';
@@ -38,6 +39,7 @@ export interface Database {
   credentials: CredentialsTable;
   attendee_sessions: AttendeeSessionsTable;
   event_forms: EventFormsTable;
+  rsvp_answers: RsvpAnswersTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -47,6 +49,7 @@ export type Db = Kysely<Database> | Transaction<Database>;
 
 export type * from './tables/emailing.table.js';
 export type * from './tables/events.table.js';
+export type * from './tables/forms.table.js';
 export type * from './tables/mailbox.table.js';
 export type * from './tables/organisations.table.js';
 export type * from './tables/people.table.js';

@@ -7,6 +7,7 @@ import * as m0005 from './migrations/0005_personal_links.js';
 import * as m0006 from './migrations/0006_suppression_details.js';
 import * as m0006MailboxRaw from './migrations/0006_mailbox_raw.js';
 import * as m0007 from './migrations/0007_outbox_lean.js';
+import * as m0008 from './migrations/0008_rsvp_answers.js';
 
 // A static list rather than a folder scan: works the same from src/ (tsx) and dist/ (built).
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006_suppression_details': m0006,
   '0006_mailbox_raw': m0006MailboxRaw,
   '0007_outbox_lean': m0007,
+  '0008_rsvp_answers': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

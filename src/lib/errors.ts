@@ -15,6 +15,8 @@ export const errorStatus = {
   invalid_credentials: 401,
   invalid_api_key: 401,
   forbidden: 403,
+  registration_closed: 403,
+  form_closed: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

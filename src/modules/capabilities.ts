@@ -5,3 +5,4 @@
  */
 import './personal-links/index.js';
 import './webapp/index.js';
+import './forms/index.js';

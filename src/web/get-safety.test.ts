@@ -53,6 +53,8 @@ test('no GET or HEAD of any back-office page, export or setup link changes store
     `${e}/emails`, `${e}/emails/templates/new`, `${e}/emails/templates/${template.id}?participant=${person.id}`,
     `${e}/emails/templates/${template.id}/preview?participant=${person.id}`, `${e}/emails/actions`, `${e}/campaigns`,
     `${e}/campaigns/new?status=registered&f=company:Acme`, `${e}/campaigns/${draft.id}`, `${e}/campaigns/${sent.id}?status=queued`,
+    `${e}/forms`, `${e}/forms/new`, `${e}/forms/register/edit`, `/e/${event.id}`, `/e/${event.id}/register`, `/e/${event.id}/register/thanks`,
+    `/e/${event.id}/forms/register`, `/e/${event.id}/rsvp`,
   ];
   const before = await snapshot(t);
   assert.match(before, /reader@example.org/, 'the snapshot sees the data');

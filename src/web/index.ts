@@ -5,6 +5,8 @@ import { landingRoutes } from './attendee/landing.routes.js';
 import { appRoutes } from './attendee/app.routes.js';
 import { appSignInRoutes } from './attendee/app-sign-in.routes.js';
 import { previewRoutes } from './backoffice/preview.routes.js';
+import { eventSiteRoutes } from './attendee/event-site.routes.js';
+import { formsRoutes } from './backoffice/forms.routes.js';
 import { auditRoutes } from './backoffice/audit.routes.js';
 import { accountRoutes, settingsRoutes } from './backoffice/settings.routes.js';
 import { staffRoutes } from './backoffice/staff.routes.js';
@@ -31,6 +33,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(appRoutes);
   await app.register(appSignInRoutes);
   await app.register(previewRoutes);
+  await app.register(eventSiteRoutes);
+  await app.register(formsRoutes);
   await app.register(staffRoutes);
   await app.register(auditRoutes);
   await app.register(settingsRoutes);

@@ -104,6 +104,7 @@ export function EventHeader({ access, event, current }: { access: OrgAccess; eve
     ['dashboard', base, true],
     ['participants', `${base}/participants`, staff],
     ['fields', `${base}/fields`, staff],
+    ['forms', `${base}/forms`, staff],
     ['import', `${base}/import`, staff],
     ['emails', `${base}/emails`, staff],
     ['campaigns', `${base}/campaigns`, staff],

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { staffActor } from '../../http/actor.js';
 import { requireOrg, type OrgAccess } from '../../http/staff-session.js';
 import { createEvent, getEvent, listEvents, updateEvent, type Event } from '../../modules/events/index.js';
+import { rsvpCounts, type RsvpCounts } from '../../modules/forms/index.js';
 import { roleAtLeast } from '../../modules/organisations/index.js';
 import { PARTICIPANT_STATUSES, participantCounts, participantCountsByEvent, type ParticipantStatus } from '../../modules/participants/index.js';
 import { redirect, renderPage } from '../page.js';
@@ -79,7 +80,7 @@ function EventsPage({ access, events, counts }: { access: OrgAccess; events: Eve
   );
 }
 
-function Dashboard({ access, event, counts }: { access: OrgAccess; event: Event; counts: Counts }) {
+function Dashboard({ access, event, counts, rsvp }: { access: OrgAccess; event: Event; counts: Counts; rsvp: RsvpCounts }) {
   const base = eventPath(access.org.id, event.id);
   const staff = roleAtLeast(access.role, 'staff');
   return (
@@ -101,6 +102,9 @@ function Dashboard({ access, event, counts }: { access: OrgAccess; event: Event;
           </div>
         ))}
       </div>
+      <p data-testid="rsvp-counts">
+        RSVP: <b>{rsvp.accepted}</b> accepted · <b>{rsvp.declined}</b> declined · <b>{rsvp.pending}</b> invited, no answer yet
+      </p>
       {staff && (
         <ul class="actions">
           <li>
@@ -194,7 +198,8 @@ export async function eventsRoutes(app: FastifyInstance): Promise<void> {
     const access = await requireOrg(app, request, orgId!, 'scanner');
     const event = await getEvent(db, access.org.id, eventId!);
     const counts = await participantCounts(db, access.org.id, event.id);
-    return renderPage(request, reply, { title: event.name, nav: navOf(access) }, () => <Dashboard access={access} event={event} counts={counts} />);
+    const rsvp = await rsvpCounts(db, access.org.id, event.id);
+    return renderPage(request, reply, { title: event.name, nav: navOf(access) }, () => <Dashboard access={access} event={event} counts={counts} rsvp={rsvp} />);
   });
 
   app.get('/admin/o/:orgId/events/:eventId/edit', async (request, reply) => {

@@ -5,7 +5,7 @@ import { CsrfField } from '../layout.js';
 import { ErrorSummary, FieldError, StatusSelect, invalid, type FormErrors } from './event-ui.js';
 
 /** Custom field inputs are named `cf.<key>` so no key can collide with the form's own names. */
-const PREFIX = 'cf.';
+export const PREFIX = 'cf.';
 
 // The fixed part of the form is checked here; custom values are shaped loosely and then checked by
 // the domain (checkParticipant), which knows each field's type, options and limits.
@@ -148,7 +148,7 @@ function CustomInput({ field, value, bad }: { field: CustomField; value: string 
   }
 }
 
-export function CustomFieldRow({ field, value, errors }: { field: CustomField; value: string | string[]; errors: FormErrors }) {
+function CustomFieldRow({ field, value, errors }: { field: CustomField; value: string | string[]; errors: FormErrors }) {
   const label = `${field.label}${field.required ? ' *' : ''}`;
   if (field.type === 'checkbox') {
     const checked = typeof value === 'string' && ['true', 'on', 'yes', '1'].includes(value.toLowerCase());
@@ -178,6 +178,30 @@ export function CustomFieldRow({ field, value, errors }: { field: CustomField; v
   );
 }
 
+/**
+ * First and last name and the event's custom fields: what the staff form and the attendee's own
+ * "Edit my details" share. Browsers may autofill only when the person edits their own details.
+ */
+export function NameAndFieldInputs({ fields, values, errors, own = false }: { fields: CustomField[]; values: ParticipantFormValues; errors: FormErrors; own?: boolean }) {
+  return (
+    <>
+      <label>
+        First name
+        <input name="first_name" value={values.firstName} maxLength={100} autocomplete={own ? 'given-name' : 'off'} aria-invalid={invalid(errors, 'first_name')} />
+        <FieldError errors={errors} name="first_name" />
+      </label>
+      <label>
+        Last name
+        <input name="last_name" value={values.lastName} maxLength={100} autocomplete={own ? 'family-name' : 'off'} aria-invalid={invalid(errors, 'last_name')} />
+        <FieldError errors={errors} name="last_name" />
+      </label>
+      {fields.map((field) => (
+        <CustomFieldRow field={field} value={values.fields[field.key] ?? ''} errors={errors} />
+      ))}
+    </>
+  );
+}
+
 export interface ParticipantFormProps {
   action: string;
   csrf: string;
@@ -201,19 +225,7 @@ export function ParticipantForm({ action, csrf, fields, values, errors, submit, 
           <FieldError errors={errors} name="email" />
         </label>
         <StatusSelect statuses={PARTICIPANT_STATUSES} value={values.status} errors={errors} />
-        <label>
-          First name
-          <input name="first_name" value={values.firstName} maxLength={100} autocomplete="off" aria-invalid={invalid(errors, 'first_name')} />
-          <FieldError errors={errors} name="first_name" />
-        </label>
-        <label>
-          Last name
-          <input name="last_name" value={values.lastName} maxLength={100} autocomplete="off" aria-invalid={invalid(errors, 'last_name')} />
-          <FieldError errors={errors} name="last_name" />
-        </label>
-        {fields.map((field) => (
-          <CustomFieldRow field={field} value={values.fields[field.key] ?? ''} errors={errors} />
-        ))}
+        <NameAndFieldInputs fields={fields} values={values} errors={errors} />
       </div>
       <button type="submit">{submit}</button> <a href={cancel}>Cancel</a>
     </form>
