@@ -148,7 +148,7 @@ function CustomInput({ field, value, bad }: { field: CustomField; value: string 
   }
 }
 
-function CustomFieldRow({ field, value, errors }: { field: CustomField; value: string | string[]; errors: FormErrors }) {
+export function CustomFieldRow({ field, value, errors }: { field: CustomField; value: string | string[]; errors: FormErrors }) {
   const label = `${field.label}${field.required ? ' *' : ''}`;
   if (field.type === 'checkbox') {
     const checked = typeof value === 'string' && ['true', 'on', 'yes', '1'].includes(value.toLowerCase());
