@@ -5,6 +5,7 @@ import { Session } from '../../../test/helpers/browser-session.js';
 import { seedOrganisation, seedStaff, signedIn, type Org } from '../../../test/helpers/fixtures.js';
 import { systemActor } from '../../lib/context.js';
 import { createCustomField } from '../../modules/custom-fields/index.js';
+import { lintTemplate } from '../../modules/emailing/index.js';
 import { createEvent, getEvent, type Event } from '../../modules/events/index.js';
 
 describe('forms and access settings in the back-office', () => {
@@ -111,4 +112,11 @@ describe('forms and access settings in the back-office', () => {
     assert.match(page.body, /This form does not exist or was removed/);
     assert.equal((await owner.post(`${base}/register/delete`, {})).statusCode, 409, 'the registration form stays');
   });
+});
+
+test('an email may link the public registration page literally, never a personal landing page', () => {
+  const publicUrl = new URL('https://tessera.test/');
+  const lint = (href: string) => lintTemplate({ type: 'invitation', subject: 'x', html: `<a href="${href}">a</a>`, text: null }, { publicUrl }).map((p) => p.rule);
+  assert.deepEqual(lint('https://tessera.test/e/01hzzzzzzzzzzzzzzzzzzzzzzz/register'), []);
+  assert.deepEqual(lint('https://tessera.test/l/anything'), ['personal_link']);
 });
