@@ -2,9 +2,9 @@ import type { AttendeeSession } from '../../modules/attendee-sessions/index.js';
 import type { CustomField } from '../../modules/custom-fields/index.js';
 import type { Event } from '../../modules/events/index.js';
 import type { Participant, ParticipantStatus } from '../../modules/participants/index.js';
-import { ErrorSummary, FieldError, invalid, type FormErrors } from '../backoffice/event-ui.js';
+import { ErrorSummary, type FormErrors } from '../backoffice/event-ui.js';
 import { formatEventDates } from '../backoffice/event-time.js';
-import { CustomFieldRow, type ParticipantFormValues } from '../backoffice/participant-form.js';
+import { NameAndFieldInputs, type ParticipantFormValues } from '../backoffice/participant-form.js';
 import { displayValue } from '../backoffice/participant-list.js';
 import { CsrfField } from '../layout.js';
 
@@ -106,19 +106,7 @@ export function AppEdit({ base, csrf, participant, fields, values, errors, readO
             Email: <strong>{participant.email}</strong> <span class="muted">(the address we write to; ask the organiser to change it)</span>
           </p>
           <div class="grid2">
-            <label>
-              First name
-              <input name="first_name" value={values.firstName} maxLength={100} autocomplete="given-name" aria-invalid={invalid(errors, 'first_name')} />
-              <FieldError errors={errors} name="first_name" />
-            </label>
-            <label>
-              Last name
-              <input name="last_name" value={values.lastName} maxLength={100} autocomplete="family-name" aria-invalid={invalid(errors, 'last_name')} />
-              <FieldError errors={errors} name="last_name" />
-            </label>
-            {fields.map((field) => (
-              <CustomFieldRow field={field} value={values.fields[field.key] ?? ''} errors={errors} />
-            ))}
+            <NameAndFieldInputs fields={fields} values={values} errors={errors} own />
           </div>
         </fieldset>
         {!readOnly && <button type="submit">Save</button>} <a href={base}>Back</a>
