@@ -255,4 +255,12 @@ describe('registration forms and secure form links', () => {
     const other = await t.app.inject({ method: 'POST', url: `/e/${event.id}/register`, remoteAddress: '192.0.2.78', headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, payload: 'email=x%40example.org' });
     assert.notEqual(other.statusCode, 429, 'another address is not affected');
   });
+
+  test('a refusal on the event site (expired form, too many requests) is an attendee page, never a back-office one', async () => {
+    const stale = await new Session(t.app).post(`/e/${event.id}/register`, { email: 'a@example.org' }, { csrf: false });
+    assert.equal(stale.statusCode, 403);
+    assert.match(stale.body, /<body class="attendee">/);
+    assert.match(stale.body, /Form expired/);
+    assert.ok(!stale.body.includes('/admin'), 'no link into the back-office');
+  });
 });
