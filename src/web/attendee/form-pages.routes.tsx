@@ -44,7 +44,8 @@ function noAccess(request: FastifyRequest, reply: FastifyReply, event: Event, fo
   if (form.slug === REGISTRATION_SLUG) return redirect(reply, `/e/${event.id}/register`);
   return notice(request, reply, { title: form.title, event, status: 403 }, (
     <p>
-      This form is personal. Open it with the link in the email you received about {event.name}, or sign in to the event's app first.
+      This form is personal. Open it with the link in the email you received about {event.name}, or{' '}
+      <a href={`/app/${event.id}/sign-in`}>sign in to the event's app</a> first.
     </p>
   ));
 }

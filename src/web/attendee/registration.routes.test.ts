@@ -131,6 +131,7 @@ describe('registration forms and secure form links', () => {
     const update = await anonymous.get(`/e/${event.id}/forms/your-company`);
     assert.equal(update.statusCode, 403);
     assert.match(update.body, /Open it with the link in the email you received/);
+    assert.ok(update.body.includes(`href="/app/${event.id}/sign-in"`), 'or sign in to the app');
     const register = await anonymous.get(`/e/${event.id}/forms/register`);
     assert.equal(register.statusCode, 303);
     assert.equal(register.headers.location, `/e/${event.id}/register`);

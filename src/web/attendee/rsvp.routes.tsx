@@ -25,7 +25,9 @@ async function load(app: FastifyInstance, request: FastifyRequest, reply: Fastif
   const access = await accessFor(app, request, event, { rsvp: true });
   if (!access) {
     return notice(request, reply, { title: `Reply to ${event.name}`, event, status: 403 }, (
-      <p>Open this page with the RSVP link in your invitation email, or sign in to the event's app first.</p>
+      <p>
+        Open this page with the RSVP link in your invitation email, or <a href={`/app/${event.id}/sign-in`}>sign in to the event's app</a> first.
+      </p>
     ));
   }
   if (isRsvpClosed(event, app.deps.clock.now())) {
