@@ -32,10 +32,13 @@ export interface BuildOptions {
 }
 
 // Any Tessera token (or CSRF token) in a logged URL is replaced before the line is written.
-function redactUrl(url: string): string {
+export function redactUrl(url: string): string {
   return url
+    // Whatever follows /l/ is a personal link's credential, or was one before a mail client
+    // mangled it (cut, upper-cased, percent-encoded): never logged in any form.
+    .replace(/^\/l\/[^/?#]*/, '/l/[redacted]')
     .replace(TOKEN_SEARCH_PATTERN, 'tsr_[redacted]')
-    .replace(/tsr_[a-z]+_[a-z2-7]{8,}/g, 'tsr_[redacted]')
+    .replace(/tsr(?:_|%5f)[a-z0-9_%-]{6,}/gi, 'tsr_[redacted]')
     // Multipart forms carry their CSRF token in the query string.
     .replace(/([?&]_csrf=)[^&#]*/g, '$1[redacted]')
     // Unsubscribe links are signed, not tsr_ tokens; they stay out of logs all the same.

@@ -8,6 +8,7 @@ import { eventRoutes } from './events.routes.js';
 import { fieldRoutes } from './fields.routes.js';
 import { idempotentWriter } from './idempotency.js';
 import { participantRoutes } from './participants.routes.js';
+import { participantLinkRoutes } from './participant-links.routes.js';
 import { suppressionRoutes } from './suppressions.routes.js';
 
 export const API_PREFIX = '/api/v1';
@@ -74,6 +75,7 @@ async function v1(app: FastifyInstance): Promise<void> {
   eventRoutes(app, write);
   fieldRoutes(app, write);
   participantRoutes(app, write);
+  participantLinkRoutes(app, write);
   suppressionRoutes(app, write);
 }
 

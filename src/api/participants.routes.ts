@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import { apiActor } from '../http/actor.js';
 import { DomainError } from '../lib/errors.js';
+import { redactTokens } from '../lib/tokens.js';
 import { listCustomFields } from '../modules/custom-fields/index.js';
 import { getEvent } from '../modules/events/index.js';
 import {
@@ -111,7 +112,7 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const ParticipantParams = Type.Object({ eventId: Id, participantId: Id }, { additionalProperties: false });
+export const ParticipantParams = Type.Object({ eventId: Id, participantId: Id }, { additionalProperties: false });
 
 const BulkResult = Type.Object({
   created: Type.Integer(),
@@ -122,6 +123,11 @@ const BulkResult = Type.Object({
   }),
 });
 
+function redactValue<T>(value: T): T {
+  if (typeof value === 'string') return redactTokens(value) as T;
+  return Array.isArray(value) ? (value.map((item: unknown) => (typeof item === 'string' ? redactTokens(item) : item)) as T) : value;
+}
+
 function participantOut(p: Participant): Static<typeof ParticipantSchema> {
   return {
     id: p.id,
@@ -130,7 +136,8 @@ function participantOut(p: Participant): Static<typeof ParticipantSchema> {
     first_name: p.firstName,
     last_name: p.lastName,
     status: p.status,
-    fields: p.fields,
+    // Typed text is answered as the CSV export writes it: a personal link pasted in never leaves.
+    fields: Object.fromEntries(Object.entries(p.fields).map(([key, value]) => [key, redactValue(value)])),
     status_changed_at: p.statusChangedAt,
     registered_at: p.registeredAt,
     created_at: p.createdAt,

@@ -50,3 +50,11 @@ export function safeEqual(a: string, b: string): boolean {
 export function findTokens(text: string): string[] {
   return [...text.matchAll(TOKEN_SEARCH_PATTERN)].map((m) => m[0]).filter((t) => tokenKind(t) !== null);
 }
+
+/**
+ * Replaces every real (checksum-valid) Tessera token in free text. Exports and API answers pass
+ * organiser-typed text through this, so a personal link pasted into a note never leaves again.
+ */
+export function redactTokens(text: string): string {
+  return text.includes('tsr_') ? text.replace(TOKEN_SEARCH_PATTERN, (t) => (tokenKind(t) ? 'tsr_[redacted]' : t)) : text;
+}

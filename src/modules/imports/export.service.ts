@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify';
 import type { Db, Dialect } from '../../db/database.js';
 import type { Actor, Ctx } from '../../lib/context.js';
 import { neutraliseCell } from '../../lib/csv-safety.js';
-import { TOKEN_SEARCH_PATTERN, tokenKind } from '../../lib/tokens.js';
+import { redactTokens } from '../../lib/tokens.js';
 import { audit } from '../audit/index.js';
 import { listCustomFields, type FieldValue } from '../custom-fields/index.js';
 import { listParticipants, type Participant, type ParticipantQuery } from '../participants/index.js';
@@ -16,8 +16,7 @@ const PAGE = 500;
  * pasted into a free-text field is redacted (exports never carry live links).
  */
 export function safeCell(value: string): string {
-  const text = value.includes('tsr_') ? value.replace(TOKEN_SEARCH_PATTERN, (t) => (tokenKind(t) ? 'tsr_[redacted]' : t)) : value;
-  return neutraliseCell(text);
+  return neutraliseCell(redactTokens(value));
 }
 
 /** A CSV byte stream from rows, with a BOM so spreadsheet programs read UTF-8 as UTF-8. */
