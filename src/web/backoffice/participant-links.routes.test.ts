@@ -213,6 +213,7 @@ describe('event Links panel', () => {
     assert.equal(page.statusCode, 200);
     for (const path of [`/e/${event.id}`, `/e/${event.id}/register`, `/app/${event.id}/sign-in`]) {
       assert.ok(page.body.includes(`value="https://tessera.test${path}"`), path);
+      assert.equal((await t.app.inject({ method: 'GET', url: path, headers: { accept: 'text/html' } })).statusCode, 200, `${path} opens`);
     }
     assert.equal(page.body.includes('evil.example'), false, 'never from the Host header');
     assert.match(page.body, /never shown here, never copied and never exported/);
