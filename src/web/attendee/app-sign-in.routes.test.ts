@@ -82,6 +82,10 @@ describe('web app sign-in page: email me a sign-in link', () => {
     assert.equal(answers[1], answers[0], 'unknown address: same page');
     assert.equal(answers[2], answers[0], 'declined participant: same page');
     assert.equal(await countRows(t, 'outbox'), outbox + 1, 'one message, for the registered attendee');
+    const audited = await t.db.selectFrom('audit_log').select(['target_id', 'data', 'ip']).where('action', '=', 'app.signin_link_requested').execute();
+    const seen = audited.map((e) => `${e.target_id ?? '-'} ${String(JSON.parse(e.data).sent)}`).sort();
+    assert.deepEqual(seen, ['- false', '- false', `${ada.id} true`].sort(), 'every request is audited, no address stored');
+    assert.ok(audited.every((e) => e.ip?.startsWith('198.51.100.') && !e.data.includes('@')));
 
     const sent = await deliver(t, smtp);
     assert.equal(sent.length, 1);
