@@ -5,10 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleParser } from 'mailparser';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { ConfigError, loadConfig } from '../../config.js';
 import { headerLines, smtpReply, startScriptedSmtp } from '../../../test/helpers/smtp-server.js';
 import { createMailTransport, type MailTransport, type MailTransportSettings, type OutgoingMail } from './index.js';
+import { prepareMail } from './outgoing-mail.js';
 
 let sequence = 0;
 function mail(overrides: Partial<OutgoingMail> = {}): OutgoingMail {
@@ -162,6 +164,35 @@ describe('SMTP transport: what reaches the relay', () => {
       assert.equal(parsed.bcc, undefined);
       assert.equal(parsed.text?.trim(), 'Hello Ada', 'the body is the one given, not the subject tail');
       assert.match(parsed.subject ?? '', /^Hello Bcc: mallory@evil\.example X-Injected: subject <b>body\?<\/b>$/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("what reaches the relay reads back as nodemailer's own composer would have written it", async () => {
+    // The transport composes the message itself (mime-message.ts) and nodemailer only sends it:
+    // names, subjects and bodies that need encoding must arrive exactly as through nodemailer.
+    const server = await startScriptedSmtp();
+    const messages: OutgoingMail[] = [
+      mail({ from: '"Acmé, Inc." <noreply@tessera.test>', to: { email: 'Zoé@Example.org', name: 'Zoé Ünïcode' }, subject: 'Bienvenue à Summit ✓ avec un sujet assez long pour être replié', html: '<p>Bonjour Zoé</p>\n.\nFrom here  \n', text: 'Bonjour Zoé\r\n.\r\ntrailing   \n' }),
+      mail({ to: { email: 'li@example.org', name: '李小龍 "Bruce"' }, subject: '日本語の件名です。とても長い件名がここに入ります', html: '<p>日本語の本文です。</p>'.repeat(40), text: '日本語' }),
+      mail({ to: { email: 'pat@example.org', name: "O'Brien, Pat (x) <y>" }, subject: '', html: `<p>${'x'.repeat(1200)}</p>`, text: '', headers: { 'Reply-To': 'Help Desk <help@tessera.test>', 'List-Unsubscribe': `<https://tessera.test/u/${'a'.repeat(60)}>, <mailto:unsubscribe@tessera.test>`, 'X-Note': 'héllo wörld' } }),
+      mail({ subject: 'Emoji 😀', html: '', text: 'only text 😀 '.repeat(30) }),
+    ];
+    try {
+      const transport = transportTo(server.url);
+      for (const message of messages) assert.equal((await transport.send(message)).ok, true);
+      for (const [i, message] of messages.entries()) {
+        const date = new Date();
+        const options = prepareMail(message);
+        const reference = await new MailComposer({ ...options, date }).compile().build();
+        const [got, want] = await Promise.all([simpleParser(server.received[i]!.raw), simpleParser(reference)]);
+        for (const key of ['subject', 'text', 'html', 'messageId'] as const) assert.equal(got[key], want[key], `${key} of message ${i}`);
+        for (const key of ['from', 'to', 'replyTo'] as const) assert.deepEqual(JSON.stringify(got[key]), JSON.stringify(want[key]), `${key} of message ${i}`);
+        const others = (parsed: ParsedMail) => [...parsed.headers].filter(([name]) => !['content-type', 'date', 'content-transfer-encoding'].includes(name)).sort();
+        assert.deepEqual(JSON.stringify(others(got)), JSON.stringify(others(want)), `headers of message ${i}`);
+        assert.ok(server.received[i]!.raw.toString().split('\r\n').every((line) => line.length <= 998), 'no line over 998 characters');
+      }
     } finally {
       await server.close();
     }

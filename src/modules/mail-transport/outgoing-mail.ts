@@ -2,6 +2,7 @@ import addressparser from 'nodemailer/lib/addressparser';
 import type { SendMailOptions } from 'nodemailer';
 import { canonicalEmail } from '../../lib/email.js';
 import type { OutgoingMail } from './mail-transport.types.js';
+import { composeMessage, type PreparedMail } from './mime-message.js';
 
 /** The message cannot be sent as given; retrying would fail the same way. */
 export class MailInputError extends Error {
@@ -58,26 +59,29 @@ function extraHeaders(headers: Record<string, string> | undefined) {
 }
 
 /**
- * nodemailer options for one message: addresses as { name, address } objects (nodemailer quotes
- * and encodes them; no header text is ever concatenated here), and an explicit envelope with the
- * one recipient, so nothing written in a header can add a RCPT TO.
+ * Checks and cleans one message: addresses as { name, address } (encoded by nodemailer's header
+ * encoder, never concatenated into a header here), one line per header value, a valid Message-ID.
  */
-export function mailOptionsOf(message: OutgoingMail): SendMailOptions {
+export function prepareMail(message: OutgoingMail): PreparedMail {
   const from = singleMailbox(message.from, 'sender');
   const to = { name: oneLine(message.to.name ?? '', 200), address: validAddress(message.to.email, 'recipient') };
   const messageId = MESSAGE_ID.exec(message.messageId)?.[1];
   if (!messageId) throw new MailInputError('Invalid Message-ID');
   const { headers, replyTo } = extraHeaders(message.headers);
+  return { from, to, replyTo, subject: oneLine(message.subject, 998), text: message.text, html: message.html, messageId: `<${messageId}>`, headers };
+}
+
+/**
+ * nodemailer options for one message: the message composed in one pass (mime-message.ts), and an
+ * explicit envelope with the one recipient, so nothing written in a header can add a RCPT TO.
+ */
+export function mailOptionsOf(message: OutgoingMail, date = new Date()): SendMailOptions {
+  const mail = prepareMail(message);
   return {
-    from,
-    to,
-    ...(replyTo ? { replyTo } : {}),
-    subject: oneLine(message.subject, 998),
-    text: message.text,
-    html: message.html,
-    messageId: `<${messageId}>`,
-    headers,
-    envelope: { from: from.address, to: [to.address] },
+    envelope: { from: mail.from.address, to: [mail.to.address] },
+    raw: composeMessage(mail, date),
+    // Also set here: without it nodemailer draws a random Message-ID for its own bookkeeping.
+    messageId: mail.messageId,
     disableFileAccess: true,
     disableUrlAccess: true,
   };
