@@ -211,6 +211,20 @@ describe('unsubscribe links', () => {
     assert.match(credential.body, /unsubscribe_link/);
   });
 
+  test("a send test of a template with {{ unsubscribe_link }} passes the personal-value check, and each copy's link names the staff address", async () => {
+    const since = smtp.received.length;
+    const ids = seeded.participants.slice(0, 2).map((p) => p.id);
+    const sent = await owner.post(`/admin/o/${org.orgId}/events/${seeded.event.id}/emails/templates/${seeded.template.id}/test`, { participants: ids });
+    assert.equal(sent.statusCode, 303, sent.body.slice(0, 300));
+    await drain(testWorker(t, transport));
+    const copies = smtp.received.slice(since);
+    assert.deepEqual(copies.map((m) => m.rcptTo[0]), [org.ownerEmail, org.ownerEmail]);
+    const links = copies.map((m) => /href="(https:\/\/tessera\.test\/u\/[^"]+)"/.exec(m.html)?.[1] ?? '');
+    assert.notEqual(links[0], links[1]);
+    assert.ok(copies.every((m) => header(m, 'List-Unsubscribe') === undefined), 'a test message is not a campaign');
+    assert.match((await get(pathOf(links[0]!))).body, /Unsubscribe o\*\*\*@example\.org from Acme Events emails/, 'the link works, for the staff address it went to');
+  });
+
   test('unsubscribe tokens never reach the logs', () => {
     const token = pathOf(annLink).slice('/u/'.length);
     const text = logs.join('');
