@@ -47,15 +47,15 @@ async function refusal(promise: Promise<unknown>): Promise<DomainError & { detai
 
 test('saving a template with an unknown tag is refused and lists it', async () => {
   await withOrg(async (t, orgId, eventId) => {
-    const input = { ...base, subject: '{{ frist_name }} at {{ event_name }}', html: '<p>{{ fields.company }} {{ fields.compnay }} {{ webapp_link }}</p>{% assign x = first_name %}{{ x }}' };
+    const input = { ...base, subject: '{{ frist_name }} at {{ event_name }}', html: '<p>{{ fields.company }} {{ fields.compnay }} {{ wepapp_link }}</p>{% assign x = first_name %}{{ x }}' };
     const err = await refusal(createTemplate(t.db, t.ctx, systemActor, orgId, eventId, input, settings));
     assert.equal(err.code, 'template_invalid');
     assert.equal(errorStatus[err.code], 422);
-    assert.equal(err.message, 'Unknown merge tags: frist_name, fields.compnay, webapp_link');
+    assert.equal(err.message, 'Unknown merge tags: frist_name, fields.compnay, wepapp_link');
     assert.deepEqual(err.details.map((p) => [p.path, p.rule, p.tag]), [
       ['/subject', 'unknown_tag', 'frist_name'],
       ['/html', 'unknown_tag', 'fields.compnay'],
-      ['/html', 'unknown_tag', 'webapp_link'],
+      ['/html', 'unknown_tag', 'wepapp_link'],
     ]);
     const wrongType = await refusal(createTemplate(t.db, t.ctx, systemActor, orgId, eventId, { ...base, html: '<a href="{{ test_verify_link }}">verify</a>' }, settings));
     assert.deepEqual(wrongType.details.map((p) => p.rule), ['tag_not_for_type']);
