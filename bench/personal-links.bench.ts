@@ -21,6 +21,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 
 const seeded = await seedEvent(LINKS);
+// The web app opens for registered attendees: everyone in this bench is one.
+await seeded.handle.db.updateTable('participants').set({ status: 'registered' }).where('event_id', '=', seeded.eventId).execute();
 const ids = await seeded.handle.db.selectFrom('participants').select('id').where('event_id', '=', seeded.eventId).execute();
 const participants = await getParticipantsByIds(seeded.handle.db, seeded.orgId, ids.map((r) => r.id));
 const tokens: string[] = [];
@@ -42,9 +44,12 @@ const mintSeconds = (performance.now() - mintStart) / 1000;
 await seeded.handle.close();
 
 const child = spawn(process.execPath, ['--max-semi-space-size=8', '--import', 'tsx', 'bench/personal-links.server.ts'], {
-  env: { ...process.env, TESSERA_DATA_DIR: seeded.config.dataDir, NODE_ENV: 'test' },
+  // Every request comes from 127.0.0.1: exempt it from per-IP limits, as a load test must be.
+  env: { ...process.env, TESSERA_DATA_DIR: seeded.config.dataDir, NODE_ENV: 'test', TESSERA_RATE_LIMIT_ALLOW: '127.0.0.1' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
+// A failed run must not leave the server behind.
+process.on('exit', () => child.kill('SIGKILL'));
 const port = await new Promise<number>((resolve, reject) => {
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -67,7 +72,7 @@ if (probe.status !== 200) throw new Error(`landing answered ${probe.status}`);
 const csrfCookie = (probe.headers.getSetCookie().find((c) => c.startsWith('_csrf=')) ?? '').split(';')[0]!;
 const csrfToken = /name="_csrf" value="([^"]+)"/.exec(await probe.text())?.[1] ?? '';
 const check = await fetch(`${base}/l/${tokens[1]}`, { method: 'POST', redirect: 'manual', headers: { cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${encodeURIComponent(csrfToken)}` });
-if (check.status !== 303) throw new Error(`redeem answered ${check.status}: is the web app link purpose registered?`);
+if (check.status !== 303) throw new Error(`redeem answered ${check.status}: ${(await check.text()).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 400)}`);
 
 async function run(name: string, options: autocannon.Options) {
   const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });

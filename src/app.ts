@@ -124,7 +124,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   });
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   await app.register(multipart, { limits: { fileSize: config.importMaxBytes, files: 1, fields: 20 } });
-  await app.register(rateLimit, { global: false, ...(await sharedRateLimitStore(app, config)) });
+  await app.register(rateLimit, { global: false, allowList: [...config.rateLimitAllow], ...(await sharedRateLimitStore(app, config)) });
 
   app.addHook('onRequest', loadStaffSession);
   // Every state-changing request outside the API (which uses bearer keys, not cookies) must carry

@@ -38,6 +38,8 @@ export interface Config {
   sessionAbsoluteHours: number;
   importMaxBytes: number;
   trustProxy: boolean;
+  /** Client IPs exempt from per-IP rate limits (a load balancer's probe, a load test on loopback). */
+  rateLimitAllow: readonly string[];
 }
 
 export interface DkimConfig {
@@ -200,6 +202,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     sessionAbsoluteHours: int(env, 'TESSERA_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
     importMaxBytes: int(env, 'TESSERA_IMPORT_MAX_MB', 50, 1, 1024) * 1024 * 1024,
     trustProxy: env.TESSERA_TRUST_PROXY === 'true',
+    rateLimitAllow: Object.freeze((env.TESSERA_RATE_LIMIT_ALLOW ?? '').split(',').map((ip) => ip.trim()).filter(Boolean)),
   };
   return Object.freeze(config);
 }
