@@ -167,6 +167,13 @@ export async function landingRoutes(app: FastifyInstance): Promise<void> {
     return redirect(reply, await handler.redeem(app, request, reply, credential));
   });
 
+  // Longer than the router's parameter limit (maxParamLength), or with more path segments: not a
+  // link of ours either. Answered exactly as a malformed token is, instead of the router's 414
+  // (which differs, and echoes the whole path back).
+  const unknownLink = (request: FastifyRequest, reply: FastifyReply) => renderState(app, request, reply, '', null, { state: 'unknown' });
+  app.get('/l/*', unknownLink);
+  app.post('/l/*', { config: { rateLimit: { max: 60, timeWindow: '1 minute' } } }, unknownLink);
+
   app.post('/l/:token/renew', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (request, reply) => {
     const token = tokenParam(request);
     const handler = handlerFor(token);

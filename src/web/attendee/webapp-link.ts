@@ -60,7 +60,7 @@ registerLinkPurpose({
   label: 'sign-in link',
   landing: ({ event, shortName }) => ({
     heading: `Sign in to ${event?.name ?? 'the app'}`,
-    text: `This signs you in to the app as ${shortName}. The link works once, within ${SIGNIN_MINUTES} minutes of being sent.`,
+    text: `This signs ${shortName} in to the app. The link works once, within ${SIGNIN_MINUTES} minutes of being sent.`,
     button: `Sign in as ${shortName}`,
   }),
   async redeem(app, request, reply, credential) {
