@@ -39,14 +39,16 @@ export type Outcome =
 export interface BatchData {
   templates: Map<string, EmailTemplate>;
   recipients: Map<string, RecipientData>;
-  organisations: Map<string, { id: string; name: string }>;
-  events: Map<string, Event | null>;
+  organisations: Map<string, Promise<{ id: string; name: string }>>;
+  events: Map<string, Promise<Event | null>>;
   suppressions: SuppressionIndex;
 }
 
-async function cached<T>(map: Map<string, T>, key: string, load: () => Promise<T>): Promise<T> {
-  if (!map.has(key)) map.set(key, await load());
-  return map.get(key) as T;
+/** The promise is kept, not its value: the batch's concurrent lanes then share one query. */
+function cached<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let value = map.get(key);
+  if (!value) map.set(key, (value = load()));
+  return value;
 }
 
 export async function loadBatch(db: Db, rows: OutboxTable[]): Promise<BatchData> {
