@@ -43,7 +43,9 @@ await seeded.handle.db.transaction().execute(async (trx) => {
 const mintSeconds = (performance.now() - mintStart) / 1000;
 await seeded.handle.close();
 
-const child = spawn(process.execPath, ['--max-semi-space-size=8', '--import', 'tsx', 'bench/personal-links.server.ts'], {
+// BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops.
+const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+const child = spawn(process.execPath, ['--max-semi-space-size=8', ...profile, '--import', 'tsx', 'bench/personal-links.server.ts'], {
   // Every request comes from 127.0.0.1: exempt it from per-IP limits, as a load test must be.
   env: { ...process.env, TESSERA_DATA_DIR: seeded.config.dataDir, NODE_ENV: 'test', TESSERA_RATE_LIMIT_ALLOW: '127.0.0.1' },
   stdio: ['ignore', 'pipe', 'inherit'],

@@ -4,7 +4,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { Kysely } from 'kysely';
@@ -13,6 +12,7 @@ import type { Database, Dialect } from './db/database.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { loadStaffSession } from './http/staff-session.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import type { AppDeps } from './http/types.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { cryptoRandom, type Random } from './lib/random.js';
@@ -94,22 +94,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorateRequest('staff', null);
   app.decorateRequest('apiKey', null);
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-      },
-    },
-    referrerPolicy: { policy: 'no-referrer' },
-    hsts: config.publicUrl.protocol === 'https:',
-  });
+  installSecurityHeaders(app, { https: config.publicUrl.protocol === 'https:' });
   await app.register(cookie, { secret: config.secrets.cookieKey });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
