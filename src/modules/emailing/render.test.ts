@@ -114,26 +114,24 @@ const PER_MESSAGE: Record<string, string> = {
   'markup assembled around a value': '<p>&{{ fields.diet }};</p>',
 };
 
-test('a text part derived once per template equals html-to-text over each rendered HTML body', async () => {
-  for (const [what, html] of Object.entries(DERIVABLE)) {
+/** Each template's text part comes from `source`, and equals html-to-text over every recipient's rendered HTML. */
+async function assertTextParts(templates: Record<string, string>, source: ReturnType<typeof textPartSource>): Promise<void> {
+  for (const [what, html] of Object.entries(templates)) {
     const t = template(html);
-    assert.equal(textPartSource(t), 'derived', what);
+    assert.equal(textPartSource(t), source, what);
     for (const m of RECIPIENTS) {
       const email = await renderEmail(t, m);
       assert.equal(email.text, htmlToText(email.html), `${what}: ${m.recipient.firstName}`);
     }
   }
+}
+
+test('a text part derived once per template equals html-to-text over each rendered HTML body', async () => {
+  await assertTextParts(DERIVABLE, 'derived');
 });
 
 test('templates whose structure the derivation cannot follow convert each message, and their text is still right', async () => {
-  for (const [what, html] of Object.entries(PER_MESSAGE)) {
-    const t = template(html);
-    assert.equal(textPartSource(t), 'per-message', what);
-    for (const m of RECIPIENTS) {
-      const email = await renderEmail(t, m);
-      assert.equal(email.text, htmlToText(email.html), `${what}: ${m.recipient.firstName}`);
-    }
-  }
+  await assertTextParts(PER_MESSAGE, 'per-message');
   assert.equal(textPartSource({ ...template('<p>x</p>'), text: 'Hello {{ first_name }}' }), 'written');
 });
 
