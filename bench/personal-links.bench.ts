@@ -19,6 +19,8 @@ import { ctx, machine, seedEvent } from './seed.js';
 const LINKS = Number(process.env.BENCH_LINKS ?? 50_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** BENCH_PHASES=redeem (for a profile of one phase); all three by default. */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'landing,redeem,bad').split(','));
 
 const seeded = await seedEvent(LINKS);
 // The web app opens for registered attendees: everyone in this bench is one.
@@ -92,12 +94,13 @@ async function run(name: string, options: autocannon.Options) {
 }
 
 let g = 0;
-const landing = await run('landing GET', {
+const skipped = (phase: string) => ({ phase, rps: 0, p50_ms: 0, p99_ms: 0, max_ms: 0, errors: 0, status_codes: {}, server_rss_mb: 0, skipped: true });
+const landing = !PHASES.has('landing') ? skipped('landing GET') : await run('landing GET', {
   url: base,
   requests: [{ setupRequest: (req) => ({ ...req, method: 'GET', path: `/l/${tokens[g++ % tokens.length]}` }) }],
 });
 let r = 2;
-const redeem = await run('redeem POST', {
+const redeem = !PHASES.has('redeem') ? skipped('redeem POST') : await run('redeem POST', {
   url: base,
   requests: [
     {
@@ -113,7 +116,7 @@ const redeem = await run('redeem POST', {
 });
 const redeemedDistinct = Math.min(r - 2, tokens.length);
 let b = 0;
-const bad = await run('bad token GET', {
+const bad = !PHASES.has('bad') ? skipped('bad token GET') : await run('bad token GET', {
   url: base,
   requests: [{ setupRequest: (req) => ({ ...req, method: 'GET', path: `/l/tsr_app_${String(b++).padStart(39, 'a')}` }) }],
 });

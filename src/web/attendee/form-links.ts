@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { attendeeOf, setAttendeeCookie } from '../../http/attendee-session.js';
 import { startAttendeeSession } from '../../modules/attendee-sessions/index.js';
+import type { Db } from '../../db/database.js';
 import type { Credential } from '../../modules/credentials/index.js';
 import { getPublicEvent } from '../../modules/events/index.js';
 import { applyEmailChange, REGISTRATION_SLUG } from '../../modules/forms/index.js';
@@ -29,11 +30,11 @@ export function maskEmail(email: string): string {
  * longer than the link itself. Someone already signed in to the app as that same participant
  * keeps their app session (it opens every form, prefilled): a link must not sign them down.
  */
-async function openFormSession(app: FastifyInstance, request: FastifyRequest, reply: Parameters<typeof setAttendeeCookie>[1], credential: Credential, scope: Record<string, string>): Promise<string> {
+async function openFormSession(db: Db, app: FastifyInstance, request: FastifyRequest, reply: Parameters<typeof setAttendeeCookie>[1], credential: Credential, scope: Record<string, string>): Promise<string> {
   const eventId = credential.eventId!;
   const current = await attendeeOf(app, request);
   if (current?.kind === 'app' && current.eventId === eventId && current.participantId === credential.subjectId) return eventId;
-  const { token, session } = await startAttendeeSession(app.deps.db, app.deps, {
+  const { token, session } = await startAttendeeSession(db, app.deps, {
     kind: 'form',
     orgId: credential.orgId,
     eventId,
@@ -54,9 +55,9 @@ registerLinkPurpose({
     text: `This personal link opens ${formTitle(credential)} for ${shortName}, without signing in. For privacy the form starts empty: what you enter is saved to that registration.`,
     button: 'Continue',
   }),
-  async redeem(app, request, reply, credential) {
+  async redeem(db, app, request, reply, credential) {
     const slug = credential.data['form'] ?? REGISTRATION_SLUG;
-    const eventId = await openFormSession(app, request, reply, credential, { form: slug });
+    const eventId = await openFormSession(db, app, request, reply, credential, { form: slug });
     return `/e/${eventId}/forms/${slug}`;
   },
 });
@@ -69,8 +70,8 @@ registerLinkPurpose({
     text: `This personal link lets ${shortName} accept or decline the invitation, and give their registration details.`,
     button: 'Continue',
   }),
-  async redeem(app, request, reply, credential) {
-    const eventId = await openFormSession(app, request, reply, credential, { rsvp: '1' });
+  async redeem(db, app, request, reply, credential) {
+    const eventId = await openFormSession(db, app, request, reply, credential, { rsvp: '1' });
     return `/e/${eventId}/rsvp`;
   },
 });
@@ -83,9 +84,9 @@ registerLinkPurpose({
     text: `Pressing the button makes this the address of ${shortName}'s registration. The previous address is told, and signed-in sessions end.`,
     button: 'Confirm this address',
   }),
-  async redeem(app, request, _reply, credential) {
-    const event = await getPublicEvent(app.deps.db, credential.eventId ?? '');
-    const outcome = await app.deps.db.transaction().execute((trx) => applyEmailChange(trx, app.deps, attendeeActor(request, credential.subjectId), event, credential));
+  async redeem(db, app, request, _reply, credential) {
+    const event = await getPublicEvent(db, credential.eventId ?? '');
+    const outcome = await applyEmailChange(db, app.deps, attendeeActor(request, credential.subjectId), event, credential);
     return `/e/${event.id}/email-change/${outcome === 'changed' ? 'done' : 'refused'}`;
   },
 });

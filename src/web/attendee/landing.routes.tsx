@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CREDENTIAL_PAGE_HEADERS } from '../../http/attendee-session.js';
+import { attendeeOf, CREDENTIAL_PAGE_HEADERS } from '../../http/attendee-session.js';
 import type { Actor } from '../../lib/context.js';
 import { DomainError } from '../../lib/errors.js';
 import { claimedPurpose, credentialForRenewal, inspectLink, redeemCredential, type Credential, type LinkState } from '../../modules/credentials/index.js';
@@ -157,14 +157,22 @@ export async function landingRoutes(app: FastifyInstance): Promise<void> {
     const handler = handlerFor(token);
     reply.headers(CREDENTIAL_PAGE_HEADERS);
     if (!handler || !(await authorized(app, request, token, handler))) return renderState(app, request, reply, token, null, { state: 'unknown' });
-    let credential: Credential;
-    try {
-      credential = await redeemCredential(app.deps.db, app.deps, anonymous(request), token, { purposes: [handler.purpose] });
-    } catch (err) {
-      if (!(err instanceof DomainError) || err.code !== 'link_invalid') throw err;
-      return renderState(app, request, reply, token, handler, await inspectLink(app.deps.db, app.deps, token, { purposes: [handler.purpose] }));
-    }
-    return redirect(reply, await handler.redeem(app, request, reply, credential));
+    // The browser's current attendee session is read before the transaction (handlers look at
+    // it; on SQLite a read outside the open transaction would wait for it forever).
+    await attendeeOf(app, request);
+    // One transaction: the credential is used if and only if what it opens was opened.
+    const target = await app.deps.db.transaction().execute(async (trx) => {
+      let credential: Credential;
+      try {
+        credential = await redeemCredential(trx, app.deps, anonymous(request), token, { purposes: [handler.purpose] });
+      } catch (err) {
+        if (err instanceof DomainError && err.code === 'link_invalid') return null;
+        throw err;
+      }
+      return handler.redeem(trx, app, request, reply, credential);
+    });
+    if (target === null) return renderState(app, request, reply, token, handler, await inspectLink(app.deps.db, app.deps, token, { purposes: [handler.purpose] }));
+    return redirect(reply, target);
   });
 
   // Longer than the router's parameter limit (maxParamLength), or with more path segments: not a

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../../db/database.js';
 import type { Credential, CredentialPurpose } from '../../modules/credentials/index.js';
 import type { Event } from '../../modules/events/index.js';
 
@@ -27,7 +28,11 @@ export interface LinkPurposeHandler {
   /** "web app link": named on expired/revoked pages ("This web app link for Summit has expired"). */
   label: string;
   landing(input: LandingInput): LandingText;
-  redeem(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, credential: Credential): Promise<string>;
+  /**
+   * Runs in the transaction that used the credential: if it throws, the use is rolled back with
+   * everything else, so a link is never spent on an action that did not happen.
+   */
+  redeem(db: Db, app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, credential: Credential): Promise<string>;
   /**
    * For links only some requests may even see (a staff preview needs the issuer's staff
    * session): false answers as for an unknown link, before anything is counted or used.

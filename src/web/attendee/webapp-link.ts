@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ATTENDEE_COOKIE, setAttendeeCookie } from '../../http/attendee-session.js';
+import type { Db } from '../../db/database.js';
 import { DomainError } from '../../lib/errors.js';
 import { endAttendeeSession, startAttendeeSession, type StartSessionInput } from '../../modules/attendee-sessions/index.js';
 import { SIGNIN_MINUTES, type Credential } from '../../modules/credentials/index.js';
@@ -16,18 +17,18 @@ export function appPath(eventId: string): string {
  * Opens an attendee session in the attendee cookie and returns the app's URL. The session this
  * browser had before (another event, another person) ends: the cookie holds one at a time.
  */
-export async function openAppSession(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, input: StartSessionInput): Promise<string> {
+export async function openAppSession(db: Db, app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, input: StartSessionInput): Promise<string> {
   const previous = request.cookies[ATTENDEE_COOKIE];
-  if (previous) await endAttendeeSession(app.deps.db, previous);
-  const { token, session } = await startAttendeeSession(app.deps.db, app.deps, input);
+  if (previous) await endAttendeeSession(db, previous);
+  const { token, session } = await startAttendeeSession(db, app.deps, input);
   setAttendeeCookie(app, reply, token, session);
   return appPath(input.eventId);
 }
 
 /** The participant behind a web app or sign-in credential, if the app is open to them. */
-async function attendeeBehind(app: FastifyInstance, credential: Credential): Promise<{ eventId: string; participantId: string }> {
+async function attendeeBehind(db: Db, credential: Credential): Promise<{ eventId: string; participantId: string }> {
   const eventId = credential.eventId;
-  const participant = eventId ? await getParticipant(app.deps.db, credential.orgId, eventId, credential.subjectId).catch(() => null) : null;
+  const participant = eventId ? await getParticipant(db, credential.orgId, eventId, credential.subjectId).catch(() => null) : null;
   if (!eventId || !participant) throw new DomainError('link_invalid', 'This link cannot be used');
   if (!appOpenTo(participant)) throw new DomainError('forbidden', 'The app is open to registered attendees. If you think you are registered, ask the organiser.');
   return { eventId, participantId: participant.id };
@@ -41,10 +42,10 @@ registerLinkPurpose({
     text: `This opens the ${event?.name ?? 'event'} app as ${shortName}, in this browser.`,
     button: `Continue as ${shortName}`,
   }),
-  async redeem(app, request, reply, credential) {
-    const { eventId, participantId } = await attendeeBehind(app, credential);
+  async redeem(db, app, request, reply, credential) {
+    const { eventId, participantId } = await attendeeBehind(db, credential);
     // The session dies with the link: revoking it or reaching its expiry signs the browser out.
-    return openAppSession(app, request, reply, {
+    return openAppSession(db, app, request, reply, {
       kind: 'app',
       orgId: credential.orgId,
       eventId,
@@ -63,9 +64,9 @@ registerLinkPurpose({
     text: `This signs ${shortName} in to the app. The link works once, within ${SIGNIN_MINUTES} minutes of being sent.`,
     button: `Sign in as ${shortName}`,
   }),
-  async redeem(app, request, reply, credential) {
-    const { eventId, participantId } = await attendeeBehind(app, credential);
-    return openAppSession(app, request, reply, { kind: 'app', orgId: credential.orgId, eventId, participantId, credentialId: credential.id });
+  async redeem(db, app, request, reply, credential) {
+    const { eventId, participantId } = await attendeeBehind(db, credential);
+    return openAppSession(db, app, request, reply, { kind: 'app', orgId: credential.orgId, eventId, participantId, credentialId: credential.id });
   },
   renewal: (credential) => ({
     href: `${appPath(credential.eventId ?? '')}/sign-in`,

@@ -40,12 +40,12 @@ registerLinkPurpose({
     text: `Opens the ${event?.name ?? 'event'} app as this attendee, read-only, for at most ${PREVIEW_MINUTES} minutes, in this browser. Your back-office session is not affected; the preview is written to the audit log under your name and theirs.`,
     button: `Open the app as ${shortName}`,
   }),
-  async redeem(app, request, reply, credential) {
+  async redeem(db, app, request, reply, credential) {
     const staff = request.staff;
     if (!staff || !credential.eventId) throw linkInvalid();
-    await recordPreviewOpened(app.deps.db, app.deps, staffActor(request), credential);
+    await recordPreviewOpened(db, app.deps, staffActor(request), credential);
     // The preview lives in the attendee cookie; the staff cookie is left exactly as it was.
-    return openAppSession(app, request, reply, {
+    return openAppSession(db, app, request, reply, {
       kind: 'preview',
       orgId: credential.orgId,
       eventId: credential.eventId,
