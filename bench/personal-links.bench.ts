@@ -6,9 +6,10 @@
  * Targets on a 2-core machine: >= 4,000 redeems/s on SQLite with p99 < 25 ms; server memory
  * under load <= 200 MB. Run: npx tsx bench/personal-links.bench.ts
  * (PostgreSQL: DATABASE_URL=postgres://... npx tsx bench/personal-links.bench.ts)
- * BENCH_LINKS (50000), BENCH_SECONDS (10 per phase), BENCH_CONNECTIONS (32).
+ * BENCH_LINKS (50000), BENCH_SECONDS (10 per phase), BENCH_CONNECTIONS (32), BENCH_SERVER=src
+ * (server from the sources through tsx instead of from dist/, which the bench rebuilds first).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import autocannon from 'autocannon';
@@ -47,7 +48,11 @@ await seeded.handle.close();
 
 // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops.
 const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-const child = spawn(process.execPath, ['--max-semi-space-size=8', ...profile, '--import', 'tsx', 'bench/personal-links.server.ts'], {
+// The server runs from the built output, as `npm start` does, rebuilt first (incremental) so it
+// is the code of this tree; BENCH_SERVER=src runs the sources through tsx instead.
+const fromSrc = process.env.BENCH_SERVER === 'src';
+if (!fromSrc) execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+const child = spawn(process.execPath, ['--max-semi-space-size=8', ...profile, ...(fromSrc ? ['--import', 'tsx'] : []), 'bench/personal-links.server.mjs'], {
   // Every request comes from 127.0.0.1: exempt it from per-IP limits, as a load test must be.
   env: { ...process.env, TESSERA_DATA_DIR: seeded.config.dataDir, NODE_ENV: 'test', TESSERA_RATE_LIMIT_ALLOW: '127.0.0.1' },
   stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,7 +1,8 @@
+import { insertRow } from '../../db/bulk.js';
 import type { AttendeeSessionsTable, Db } from '../../db/database.js';
 
 export async function insertSession(db: Db, row: AttendeeSessionsTable): Promise<void> {
-  await db.insertInto('attendee_sessions').values(row).execute();
+  await insertRow(db, 'attendee_sessions', row);
 }
 
 export async function findSession(db: Db, idHash: string): Promise<AttendeeSessionsTable | null> {

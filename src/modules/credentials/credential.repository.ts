@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { CredentialsTable, Db } from '../../db/database.js';
 import type { Credential, CredentialPurpose } from './credential.types.js';
 
@@ -57,22 +58,23 @@ export async function findById(db: Db, orgId: string, id: string): Promise<Crede
  * clause, so of concurrent redemptions of a one-time credential exactly one updates the row.
  */
 export async function useByHash(db: Db, tokenHash: string, purposes: readonly CredentialPurpose[], eventId: string | undefined, now: string): Promise<Credential | null> {
-  let query = db
-    .updateTable('credentials')
-    .set((eb) => ({
-      use_count: eb('use_count', '+', 1),
-      last_used_at: now,
-      consumed_at: eb.case().when('single_use', '=', 1).then(now).else(eb.ref('consumed_at')).end(),
-    }))
-    .where('token_hash', '=', tokenHash)
-    .where('purpose', 'in', purposes)
-    .where('revoked_at', 'is', null)
-    .where('consumed_at', 'is', null)
-    .where('test', '=', 0)
-    .where('expires_at', '>', now);
-  if (eventId !== undefined) query = query.where('event_id', '=', eventId);
-  const row = await query.returningAll().executeTakeFirst();
-  return row ? credentialFromRow(row) : null;
+  // Written as SQL rather than with the query builder: this runs on every redeem, and building
+  // and compiling the builder's version (a SET with a CASE, parsed on every call) was a few
+  // percent of a redeem's CPU.
+  const { rows } = await sql<CredentialsTable>`
+    update credentials
+    set use_count = use_count + 1,
+        last_used_at = ${now},
+        consumed_at = case when single_use = 1 then ${now} else consumed_at end
+    where token_hash = ${tokenHash}
+      and purpose in (${sql.join(purposes)})
+      and revoked_at is null
+      and consumed_at is null
+      and test = 0
+      and expires_at > ${now}
+      ${eventId !== undefined ? sql`and event_id = ${eventId}` : sql``}
+    returning *`.execute(db);
+  return rows[0] ? credentialFromRow(rows[0]) : null;
 }
 
 export async function recordFetch(db: Db, id: string, now: string, agent: string | null): Promise<void> {

@@ -1,11 +1,16 @@
 /**
  * The server half of bench/personal-links.bench.ts: the real app on a loopback port, in a process
  * of its own so its memory is measured alone. Reads the database location from the environment.
+ * Plain JavaScript so that it runs as `npm start` does: with plain node from the built output
+ * (dist/, the default; tsx costs ~25 MB and CPU of its own). BENCH_SERVER=src runs the sources
+ * instead (the bench then starts it with `--import tsx`, which maps these .js imports to .ts).
  */
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../src/config.js';
-import { buildApp } from '../src/app.js';
-import { connect } from '../src/db/connection.js';
+
+const root = process.env.BENCH_SERVER === 'src' ? '../src' : '../dist';
+const { loadConfig } = await import(`${root}/config.js`);
+const { buildApp } = await import(`${root}/app.js`);
+const { connect } = await import(`${root}/db/connection.js`);
 
 const key = () => randomBytes(32).toString('base64');
 const config = loadConfig({
