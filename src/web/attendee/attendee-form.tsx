@@ -77,6 +77,11 @@ export interface AttendeeFormProps {
   submit: string;
   /** A staff preview shows the form but cannot send it. */
   readOnly?: boolean;
+  /**
+   * Opened by a secure link, so shown empty: a field left empty keeps the stored value, and the
+   * browser must not insist on it (the server still refuses a required field that has none).
+   */
+  keepsStored?: boolean;
   children?: ComponentChildren;
 }
 
@@ -103,6 +108,7 @@ function TextRow(props: { name: string; label: string; value: string; errors: Fo
 /** A registration or update form built from the event's custom fields. */
 export function AttendeeForm(props: AttendeeFormProps) {
   const { values, errors } = props;
+  const required = !props.keepsStored;
   return (
     <form method="post" action={props.action} class="card">
       <ErrorSummary errors={errors} />
@@ -110,10 +116,10 @@ export function AttendeeForm(props: AttendeeFormProps) {
       {props.children}
       <div class="grid2">
         {props.withEmail && <TextRow name="email" label="Email" type="email" value={values.email} errors={errors} required autocomplete="email" />}
-        {props.withNames && <TextRow name="first_name" label="First name" value={values.firstName} errors={errors} required autocomplete="given-name" />}
-        {props.withNames && <TextRow name="last_name" label="Last name" value={values.lastName} errors={errors} required autocomplete="family-name" />}
+        {props.withNames && <TextRow name="first_name" label="First name" value={values.firstName} errors={errors} required={required} autocomplete="given-name" />}
+        {props.withNames && <TextRow name="last_name" label="Last name" value={values.lastName} errors={errors} required={required} autocomplete="family-name" />}
         {props.fields.map((field) => (
-          <CustomFieldRow field={field} value={values.fields[field.key] ?? ''} errors={errors} />
+          <CustomFieldRow field={required ? field : { ...field, required: false }} value={values.fields[field.key] ?? ''} errors={errors} />
         ))}
         {props.emailChange && (
           <TextRow name="new_email" label="New email address" type="email" value={values.newEmail} errors={errors} hint="only to change it: we will send a link to confirm it" autocomplete="email" />

@@ -72,6 +72,7 @@ async function showForm(app: FastifyInstance, request: FastifyRequest, reply: Fa
         emailChange={form.allowEmailChange && !readOnly}
         submit={form.kind === 'registration' ? 'Register' : 'Save'}
         readOnly={readOnly}
+        keepsStored={access.mode === 'link'}
       >
         {access.mode === 'app' && <p class="muted">Signed in as {values.email}.</p>}
         {readOnly && <p class="muted">Staff preview: the form is shown as the attendee sees it and cannot be sent.</p>}

@@ -51,7 +51,7 @@ async function showPage(app: FastifyInstance, request: FastifyRequest, reply: Fa
       <p class="muted">You can change your answer until {closingTime(rsvpClosesAt(event), event)}.</p>
       <h2>Yes, I will come</h2>
       {access.mode === 'link' && <p class="muted">For your privacy nothing is filled in. Fields you leave empty keep what we already have.</p>}
-      <AttendeeForm action={action} csrf={csrf} fields={fields} values={values} errors={errors} withNames withEmail={false} emailChange={false} submit="Accept the invitation" readOnly={readOnly}>
+      <AttendeeForm action={action} csrf={csrf} fields={fields} values={values} errors={errors} withNames withEmail={false} emailChange={false} submit="Accept the invitation" readOnly={readOnly} keepsStored={access.mode === 'link'}>
         <input type="hidden" name="answer" value="accepted" />
       </AttendeeForm>
       <h2>No, I cannot come</h2>

@@ -21,6 +21,11 @@ const ACTIONS: Record<string, string> = {
   'credential.used': 'Used a personal link',
   'credential.revoked': 'Personal links revoked',
   'attendee.signed_out': 'Signed out of the app',
+  'participant.registered': 'Registered themselves (form or secure link)',
+  'participant.rsvp': 'Answered the invitation',
+  'participant.email_change_requested': 'Asked to change their email (confirmation sent to the new address)',
+  'participant.email_changed': 'Email changed (confirmed from the new address)',
+  'credential.fresh_link_sent': 'Fresh link emailed (an expired or revoked link was opened)',
 };
 
 /** The first history line of a participant created by a CSV import (imports are audited once). */
