@@ -5,8 +5,9 @@
  *   1. outbox: the audience read and `enqueueEmails` in one transaction          target <= 5 s
  *   2. render: `renderEmail` for every queued message, nothing else timed        target >= 20,000/s
  *   3. delivery: what `npm start` runs (startMailDelivery: the outbox worker with its defaults and
- *      the pooled nodemailer transport) into the local SMTP sink in the same process, which
- *      parses and stores every message, until every row is recorded as sent     target >= 1,500/s
+ *      the pooled nodemailer transport on its own thread) into the local SMTP sink in the same
+ *      process, which stores every message, until every row is recorded as sent  target >= 1,500/s
+ *      (with the CPU per message split by thread, and on PostgreSQL the server's share)
  *   4. peak RSS of this process over all of it                                   target <= 300 MB
  *
  * The participants are seeded by a child process, so the peak RSS is the campaign's, not the
@@ -19,15 +20,17 @@
  *
  * Knobs: BENCH_RECIPIENTS (100000), BENCH_TEXT=written (a hand-written text part instead of the
  * generated one), BENCH_PHASES=outbox,render,delivery, BENCH_WORKER=process (the worker in a
- * process of its own, as a split deployment would run it; then BENCH_WORKER_CONCURRENCY and
- * BENCH_WORKER_BATCH tune it). Add --expose-gc to start each phase from a collected heap.
+ * process of its own, as a split deployment would run it; then BENCH_WORKER_CONCURRENCY,
+ * BENCH_WORKER_BATCH and BENCH_WORKER_CONNECTIONS tune it). Add --expose-gc to start each phase
+ * from a collected heap.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { connect, type DbHandle } from '../src/db/connection.js';
@@ -214,7 +217,7 @@ async function countPending(handle: DbHandle, campaignId: string): Promise<numbe
 async function startWorker(handle: DbHandle, config: ReturnType<typeof loadConfig>, sinkPort: number) {
   if (process.env.BENCH_WORKER === 'process') {
     const db = config.databaseUrl ?? join(config.dataDir, 'tessera.sqlite');
-    const tuning = { batchSize: Number(process.env.BENCH_WORKER_BATCH ?? 50), concurrency: Number(process.env.BENCH_WORKER_CONCURRENCY ?? 8) };
+    const tuning = { batchSize: Number(process.env.BENCH_WORKER_BATCH ?? 50), concurrency: Number(process.env.BENCH_WORKER_CONCURRENCY ?? 8), connections: Number(process.env.BENCH_WORKER_CONNECTIONS ?? 5) };
     const child = spawnWorker({ db, smtpPort: sinkPort, workerId: 'bench-worker', pollMs: 1_000, ...tuning });
     await child.ready;
     return { where: 'own process', stop: () => child.stop() };
@@ -224,10 +227,63 @@ async function startWorker(handle: DbHandle, config: ReturnType<typeof loadConfi
   return { where: 'same process as the sink (npm start)', stop: async () => (await delivery.stop(), {} as WorkerProcessMessage) };
 }
 
+/** CPU milliseconds of a Linux process or thread from /proc (utime + stime, in clock ticks of 10 ms). */
+function procCpuMs(path: string): number {
+  try {
+    const stat = readFileSync(`${path}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0; // gone meanwhile
+  }
+}
+
+/** CPU milliseconds per thread of this process, by thread id (empty where there is no /proc). */
+function threadCpu(): Map<string, number> {
+  try {
+    return new Map(readdirSync('/proc/self/task').map((tid) => [tid, procCpuMs(`/proc/self/task/${tid}`)]));
+  } catch {
+    return new Map();
+  }
+}
+
+/** The PostgreSQL server processes serving this database (the bench's own pool), and their CPU. */
+async function backendCpu(handle: DbHandle): Promise<number> {
+  if (handle.dialect !== 'postgres') return 0;
+  const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(handle.db);
+  return rows.reduce((sum, row) => sum + procCpuMs(`/proc/${row.pid}`), 0);
+}
+
+/**
+ * Where the CPU went, per message: this process's main thread (worker, sink, database client),
+ * the threads started during delivery (the mail transport's), V8's and libuv's helper threads,
+ * and on PostgreSQL the server processes of this database (same machine, loopback).
+ */
+async function cpuSplit(handle: DbHandle, since: { threads: Map<string, number>; backends: number }) {
+  const threads = threadCpu();
+  let main = 0;
+  let started = 0;
+  let helpers = 0;
+  for (const [tid, ms] of threads) {
+    const used = ms - (since.threads.get(tid) ?? 0);
+    if (tid === String(process.pid)) main += used;
+    else if (since.threads.has(tid)) helpers += used;
+    else started += used;
+  }
+  const perMessage = (ms: number) => +(ms / RECIPIENTS).toFixed(3);
+  return {
+    main_thread: perMessage(main),
+    threads_started_for_delivery: perMessage(started),
+    helper_threads: perMessage(helpers),
+    ...(handle.dialect === 'postgres' ? { postgres_server: perMessage((await backendCpu(handle)) - since.backends) } : {}),
+  };
+}
+
 async function deliverAll(handle: DbHandle, campaignId: string, config: ReturnType<typeof loadConfig>) {
   const sink = await startMailSink({ db: handle.db, ctx, port: 0, onError: (err) => console.error('sink', err) });
   // Timed from the moment the worker polls (a worker process has loaded by then).
   const worker = await startWorker(handle, config, sink.port);
+  const since = { threads: threadCpu(), backends: await backendCpu(handle) };
   const cpu = process.cpuUsage();
   const elu = performance.eventLoopUtilization();
   const start = performance.now();
@@ -235,6 +291,7 @@ async function deliverAll(handle: DbHandle, campaignId: string, config: ReturnTy
   const took = seconds(start);
   const cpuUsed = process.cpuUsage(cpu);
   const utilisation = performance.eventLoopUtilization(elu).utilization;
+  const split = await cpuSplit(handle, since);
   const child = await worker.stop();
   await sink.close();
   const stored = await handle.db.selectFrom('mailbox_messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -246,6 +303,7 @@ async function deliverAll(handle: DbHandle, campaignId: string, config: ReturnTy
     cpuMsPerMessage: +(((cpuUsed.user + cpuUsed.system) / 1000 + (child.cpuMs ?? 0)) / RECIPIENTS).toFixed(3),
     workerProcessPeakRssMb: child.peakRssMb,
     eventLoopUtilisation: +utilisation.toFixed(2),
+    cpuSplit: split,
     stored: Number(stored.n),
     notSent: failed.map((r) => r.last_error),
   };
@@ -312,6 +370,7 @@ async function main(): Promise<void> {
         seconds: +delivered.seconds.toFixed(1),
         messages_per_second: delivered.perSecond,
         cpu_ms_per_message: delivered.cpuMsPerMessage,
+        cpu_ms_per_message_by_thread: delivered.cpuSplit,
         event_loop_utilisation: delivered.eventLoopUtilisation,
         stored_by_sink: delivered.stored,
         not_sent: delivered.notSent,

@@ -9,7 +9,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { ConfigError, loadConfig } from '../../config.js';
 import { headerLines, smtpReply, startScriptedSmtp } from '../../../test/helpers/smtp-server.js';
-import { createMailTransport, type MailTransport, type MailTransportSettings, type OutgoingMail } from './index.js';
+import { createMailTransport, createThreadedMailTransport, type MailTransport, type MailTransportSettings, type OutgoingMail } from './index.js';
 import { prepareMail } from './outgoing-mail.js';
 
 let sequence = 0;
@@ -302,5 +302,68 @@ describe('SMTP transport: DKIM', () => {
     assert.equal(loadConfig(env).smtpSinkPort, 2525, 'no SMTP_URL: the local sink, on 2525 by default');
     assert.equal(loadConfig({ ...env, SMTP_URL: 'smtps://relay.example:465' }).smtpSinkPort, null, 'a relay: no sink');
     assert.throws(() => loadConfig({ ...env, TESSERA_SMTP_SINK_PORT: '70000' }), /TESSERA_SMTP_SINK_PORT/);
+  });
+});
+
+describe('SMTP transport on its own thread (what npm start uses)', () => {
+  test('it delivers the same message and sorts failures the same way as the in-process transport', async () => {
+    const server = await startScriptedSmtp({
+      onRcptTo(address, _session, callback) {
+        if (address.address.startsWith('busy')) return callback(smtpReply(451, '4.3.0 Mailbox busy, try again later'));
+        if (address.address.startsWith('gone')) return callback(smtpReply(550, '5.1.1 No such user here'));
+        callback();
+      },
+    });
+    const threaded = createThreadedMailTransport(settings(server.url));
+    try {
+      const message = mail({ to: { email: 'zoe@example.org', name: 'Zoé Ünïcode' }, subject: 'Bienvenue à Summit ✓', headers: { 'X-Campaign': 'c1' } });
+      const [fine, busy, gone, invalid] = await Promise.all([
+        threaded.send(message),
+        threaded.send(mail({ to: { email: 'busy@example.org' } })),
+        threaded.send(mail({ to: { email: 'gone@example.org' } })),
+        threaded.send(mail({ to: { email: 'not an address' } })),
+      ]);
+      assert.equal(fine.ok, true, JSON.stringify(fine));
+      assert.deepEqual(busy, { ok: false, kind: 'temporary', reason: '451 4.3.0 Mailbox busy, try again later' });
+      assert.deepEqual(gone, { ok: false, kind: 'permanent', reason: '550 5.1.1 No such user here' });
+      assert.deepEqual(invalid, { ok: false, kind: 'permanent', reason: 'Invalid recipient address' });
+      assert.equal(server.received.length, 1);
+      const parsed = await simpleParser(server.received[0]!.raw);
+      assert.equal(parsed.subject, 'Bienvenue à Summit ✓');
+      assert.equal(parsed.text?.trim(), 'Hello Ada');
+      assert.equal(parsed.headers.get('x-campaign'), 'c1');
+      assert.deepEqual(server.received[0]!.rcptTo, ['zoe@example.org']);
+    } finally {
+      await threaded.close();
+      await server.close();
+    }
+  });
+
+  test('messages still held by the thread when it stops are reported temporary, and the next send starts a new one', async () => {
+    // The relay never answers the first message: that send stays in the thread until it stops.
+    let stalled: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => (stalled = resolve));
+    let first = true;
+    const server = await startScriptedSmtp({
+      onData(stream, _session, callback) {
+        const stall = first;
+        first = false;
+        stream.resume();
+        stream.on('end', () => (stall ? stalled() : callback(null, 'Captured')));
+      },
+    });
+    const threaded = createThreadedMailTransport(settings(server.url));
+    try {
+      const held = threaded.send(mail({ subject: 'Held' }));
+      await arrived;
+      await threaded.close();
+      const result = await held;
+      assert.equal(result.ok === false && result.kind, 'temporary', JSON.stringify(result));
+      const next = await threaded.send(mail({ subject: 'After the restart' }));
+      assert.equal(next.ok, true, JSON.stringify(next));
+    } finally {
+      await threaded.close();
+      await server.close();
+    }
   });
 });
