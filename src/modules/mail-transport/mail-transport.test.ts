@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import type { SMTPServerOptions } from 'smtp-server';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { ConfigError, loadConfig } from '../../config.js';
 import { headerLines, smtpReply, startScriptedSmtp } from '../../../test/helpers/smtp-server.js';
@@ -40,14 +41,17 @@ after(async () => {
   for (const transport of transports) await transport.close();
 });
 
+/** A relay that defers busy@ mailboxes (451) and refuses gone@ ones (550). */
+const busyOrGone: NonNullable<SMTPServerOptions['onRcptTo']> = (address, _session, callback) => {
+  if (address.address.startsWith('busy')) return callback(smtpReply(451, '4.3.0 Mailbox busy, try again later'));
+  if (address.address.startsWith('gone')) return callback(smtpReply(550, '5.1.1 No such user here'));
+  callback();
+};
+
 describe('SMTP transport: failures', () => {
   test("a 4xx answer is reported as temporary, a 5xx as permanent with the server's reason", async () => {
     const server = await startScriptedSmtp({
-      onRcptTo(address, _session, callback) {
-        if (address.address.startsWith('busy')) return callback(smtpReply(451, '4.3.0 Mailbox busy, try again later'));
-        if (address.address.startsWith('gone')) return callback(smtpReply(550, '5.1.1 No such user here'));
-        callback();
-      },
+      onRcptTo: busyOrGone,
       onData(stream, session, callback) {
         stream.resume();
         stream.on('end', () => {
@@ -308,11 +312,7 @@ describe('SMTP transport: DKIM', () => {
 describe('SMTP transport on its own thread (what npm start uses)', () => {
   test('it delivers the same message and sorts failures the same way as the in-process transport', async () => {
     const server = await startScriptedSmtp({
-      onRcptTo(address, _session, callback) {
-        if (address.address.startsWith('busy')) return callback(smtpReply(451, '4.3.0 Mailbox busy, try again later'));
-        if (address.address.startsWith('gone')) return callback(smtpReply(550, '5.1.1 No such user here'));
-        callback();
-      },
+      onRcptTo: busyOrGone,
     });
     const threaded = createThreadedMailTransport(settings(server.url));
     try {
