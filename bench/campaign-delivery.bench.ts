@@ -262,18 +262,18 @@ async function backendCpu(handle: DbHandle): Promise<number> {
 async function cpuSplit(handle: DbHandle, since: { threads: Map<string, number>; backends: number }) {
   const threads = threadCpu();
   let main = 0;
-  let started = 0;
+  const started: number[] = [];
   let helpers = 0;
   for (const [tid, ms] of threads) {
     const used = ms - (since.threads.get(tid) ?? 0);
     if (tid === String(process.pid)) main += used;
     else if (since.threads.has(tid)) helpers += used;
-    else started += used;
+    else started.push(used);
   }
   const perMessage = (ms: number) => +(ms / RECIPIENTS).toFixed(3);
   return {
     main_thread: perMessage(main),
-    threads_started_for_delivery: perMessage(started),
+    threads_started_for_delivery: started.map(perMessage),
     helper_threads: perMessage(helpers),
     ...(handle.dialect === 'postgres' ? { postgres_server: perMessage((await backendCpu(handle)) - since.backends) } : {}),
   };
