@@ -5,8 +5,16 @@ export async function insertSession(db: Db, row: AttendeeSessionsTable): Promise
   await insertRow(db, 'attendee_sessions', row);
 }
 
-export async function findSession(db: Db, idHash: string): Promise<AttendeeSessionsTable | null> {
-  return (await db.selectFrom('attendee_sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst()) ?? null;
+/** The session with whether the credential that opened it has been revoked, in one lookup. */
+export async function findSession(db: Db, idHash: string): Promise<(AttendeeSessionsTable & { credential_revoked_at: string | null }) | null> {
+  const row = await db
+    .selectFrom('attendee_sessions')
+    .leftJoin('credentials', 'credentials.id', 'attendee_sessions.credential_id')
+    .selectAll('attendee_sessions')
+    .select('credentials.revoked_at as credential_revoked_at')
+    .where('attendee_sessions.id_hash', '=', idHash)
+    .executeTakeFirst();
+  return row ?? null;
 }
 
 export async function touchSession(db: Db, idHash: string, now: string): Promise<void> {

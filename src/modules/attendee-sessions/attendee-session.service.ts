@@ -77,13 +77,10 @@ export async function resolveAttendeeSession(db: Db, ctx: Ctx, token: string): P
     await deleteSession(db, idHash);
     return null;
   }
-  if (row.credential_id) {
-    // Revoking a link also ends what it opened: the next request is refused.
-    const credential = await db.selectFrom('credentials').select('revoked_at').where('id', '=', row.credential_id).executeTakeFirst();
-    if (credential?.revoked_at) {
-      await deleteSession(db, idHash);
-      return null;
-    }
+  // Revoking a link also ends what it opened: the next request is refused.
+  if (row.credential_revoked_at) {
+    await deleteSession(db, idHash);
+    return null;
   }
   if (now.getTime() - new Date(row.last_seen_at).getTime() > TOUCH_INTERVAL_MS) await touchSession(db, idHash, now.toISOString());
   return fromRow(row);

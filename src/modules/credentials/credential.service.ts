@@ -114,11 +114,6 @@ export async function getCredential(db: Db, orgId: string, id: string): Promise<
   return credential;
 }
 
-/** A credential found by its raw token whatever its state, for "email me a fresh link". */
-export async function credentialForRenewal(db: Db, token: string, expected: Expected): Promise<Credential | null> {
-  return lookup(db, token, expected);
-}
-
 export interface RevokeInput extends Omit<RevokeWhere, 'orgId'> {
   reason: string;
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { attendeeOf, CREDENTIAL_PAGE_HEADERS } from '../../http/attendee-session.js';
 import type { Actor } from '../../lib/context.js';
 import { DomainError } from '../../lib/errors.js';
-import { claimedPurpose, credentialForRenewal, inspectLink, redeemCredential, type Credential, type LinkState } from '../../modules/credentials/index.js';
+import { claimedPurpose, inspectLink, redeemCredential, type Credential, type LinkState } from '../../modules/credentials/index.js';
 import { getEvent, type Event } from '../../modules/events/index.js';
 import { getParticipant } from '../../modules/participants/index.js';
 import { sendFreshLink } from '../../modules/personal-links/index.js';
@@ -185,12 +185,9 @@ export async function landingRoutes(app: FastifyInstance): Promise<void> {
   app.post('/l/:token/renew', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (request, reply) => {
     const token = tokenParam(request);
     const handler = handlerFor(token);
-    const credential = handler ? await credentialForRenewal(app.deps.db, token, { purposes: [handler.purpose] }) : null;
     // Sent only for a link that really is dead; the answer is the same whatever happened.
-    if (credential) {
-      const state = await inspectLink(app.deps.db, app.deps, token, { purposes: [credential.purpose] });
-      if (state.state === 'expired' || state.state === 'revoked' || state.state === 'used') await sendFreshLink(app.deps.db, app.deps, credential);
-    }
+    const state: LinkState = handler ? await inspectLink(app.deps.db, app.deps, token, { purposes: [handler.purpose] }) : { state: 'unknown' };
+    if (state.state === 'expired' || state.state === 'revoked' || state.state === 'used') await sendFreshLink(app.deps.db, app.deps, state.credential);
     return renderAttendeePage(request, reply, { title: 'Check your inbox' }, () => (
       <section class="narrow">
         <h1>Check your inbox</h1>
