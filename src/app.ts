@@ -7,7 +7,7 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { Kysely } from 'kysely';
-import type { Config } from './config.js';
+import { serverKeys, type Config } from './config.js';
 import type { Database, Dialect } from './db/database.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
@@ -68,6 +68,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     db: options.db,
     dialect: options.dialect,
     config,
+    keys: serverKeys(config),
     clock: options.clock ?? systemClock,
     random: options.random ?? cryptoRandom,
   };

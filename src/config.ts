@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { canonicalEmail } from './lib/email.js';
+import type { ServerKeys } from './lib/keyring.js';
 
 /**
  * Configuration is read from the environment once, here, validated and frozen. Nothing else in
@@ -14,6 +15,12 @@ export interface Secrets {
   hmacKey: string;
   /** AES-256-GCM key for the few values that must be recoverable (generated access codes). */
   encryptionKey: string;
+}
+
+/** Secrets being rotated out: they still verify and decrypt, never sign or encrypt. */
+export interface PreviousSecrets {
+  hmacKeys: readonly string[];
+  encryptionKeys: readonly string[];
 }
 
 export interface Config {
@@ -33,6 +40,7 @@ export interface Config {
   redisUrl: string | null;
   logLevel: string;
   secrets: Secrets;
+  previousSecrets: PreviousSecrets;
   /** Staff sessions: idle and absolute timeouts, in minutes. */
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
@@ -163,6 +171,23 @@ function loadSecrets(env: Env, dataDir: string, production: boolean): Secrets {
   return { ...stored, ...Object.fromEntries(Object.entries(fromEnv).filter(([, v]) => v)) } as Secrets;
 }
 
+function previousSecrets(env: Env): PreviousSecrets {
+  const list = (name: string) => {
+    const values = (env[name] ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+    if (!values.every(validSecret)) throw new ConfigError(`${name} must list secrets of at least 32 random bytes, base64-encoded, separated by commas`);
+    return Object.freeze(values);
+  };
+  return Object.freeze({ hmacKeys: list('TESSERA_HMAC_KEY_PREVIOUS'), encryptionKeys: list('TESSERA_ENCRYPTION_KEY_PREVIOUS') });
+}
+
+/** The keys modules derive theirs from (lib/keyring.ts), current first. */
+export function serverKeys(config: Readonly<Config>): ServerKeys {
+  return Object.freeze({
+    hmac: [config.secrets.hmacKey, ...config.previousSecrets.hmacKeys] as const,
+    encryption: [config.secrets.encryptionKey, ...config.previousSecrets.encryptionKeys] as const,
+  });
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
   const port = int(env, 'PORT', 3000, 0, 65535);
@@ -198,6 +223,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     logLevel,
     secrets: loadSecrets(env, dataDir, nodeEnv === 'production'),
+    previousSecrets: previousSecrets(env),
     sessionIdleMinutes: int(env, 'TESSERA_SESSION_IDLE_MINUTES', 60, 1, 7 * 24 * 60),
     sessionAbsoluteHours: int(env, 'TESSERA_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
     importMaxBytes: int(env, 'TESSERA_IMPORT_MAX_MB', 50, 1, 1024) * 1024 * 1024,
