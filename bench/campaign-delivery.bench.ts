@@ -47,6 +47,8 @@ import { actor, ctx, machine, seedEvent } from './seed.js';
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 100_000);
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'outbox,render,delivery').split(','));
 const TARGETS = { outboxSeconds: 5, renderPerSecond: 20_000, deliveryPerSecond: 1_500, rssMb: 300 };
+// Rendering reads no sealed value here; the merge context only needs keys to exist.
+const BENCH_KEYS = { hmac: [randomBytes(32).toString('base64')], encryption: [randomBytes(32).toString('base64')] } as const;
 
 interface Seeded {
   dataDir: string;
@@ -176,7 +178,7 @@ async function renderAll(handle: DbHandle, seeded: Seeded, template: EmailTempla
     for (const row of rows) {
       const recipient = batch.recipients.get(`${row.org_id}:${row.recipient_kind}:${row.recipient_id}`)!;
       const m: MergeTagContext = {
-        db: handle.db, ctx, publicUrl, mode: 'send', orgId: row.org_id, organisation: { id: organisation.id, name: organisation.name },
+        db: handle.db, ctx, publicUrl, keys: BENCH_KEYS, mode: 'send', orgId: row.org_id, organisation: { id: organisation.id, name: organisation.name },
         event, template: { id: template.id, type: template.type }, recipient, outboxId: row.id, data: {},
       };
       const email = await renderEmail(template, m);

@@ -181,7 +181,7 @@ function previousSecrets(env: Env): PreviousSecrets {
 }
 
 /** The keys modules derive theirs from (lib/keyring.ts), current first. */
-export function serverKeys(config: Readonly<Config>): ServerKeys {
+export function serverKeys(config: Pick<Config, 'secrets' | 'previousSecrets'>): ServerKeys {
   return Object.freeze({
     hmac: [config.secrets.hmacKey, ...config.previousSecrets.hmacKeys] as const,
     encryption: [config.secrets.encryptionKey, ...config.previousSecrets.encryptionKeys] as const,

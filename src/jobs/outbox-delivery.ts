@@ -1,6 +1,7 @@
 import '../modules/capabilities.js';
 import type { Db, OutboxTable } from '../db/database.js';
 import type { Ctx } from '../lib/context.js';
+import type { ServerKeys } from '../lib/keyring.js';
 import { DomainError } from '../lib/errors.js';
 import { TOKEN_SEARCH_PATTERN } from '../lib/tokens.js';
 import {
@@ -78,6 +79,7 @@ export interface DeliveryDeps {
   ctx: Ctx;
   transport: MailTransport;
   publicUrl: URL;
+  keys: ServerKeys;
   from: string;
   /** Signs unsubscribe links (derived from the server's HMAC secret). */
   unsubscribeKey: Buffer;
@@ -90,7 +92,7 @@ async function mergeContext(deps: DeliveryDeps, batch: BatchData, row: OutboxTab
   });
   const event = await eventOf(deps.db, batch, row.org_id, row.event_id ?? recipient.eventId);
   const data = JSON.parse(row.data) as Record<string, string>;
-  const base = { db: deps.db, ctx: deps.ctx, publicUrl: deps.publicUrl, mode: 'send' as const, orgId: row.org_id };
+  const base = { db: deps.db, ctx: deps.ctx, publicUrl: deps.publicUrl, keys: deps.keys, mode: 'send' as const, orgId: row.org_id };
   return { ...base, organisation, event, template: { id: template.id, type: template.type }, recipient, outboxId: row.id, data, unsubscribeUrl: unsubscribe };
 }
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Config } from '../config.js';
+import { serverKeys, type Config } from '../config.js';
 import type { Database, Dialect, OutboxTable } from '../db/database.js';
 import type { Ctx } from '../lib/context.js';
 import { canonicalEmail } from '../lib/email.js';
@@ -21,7 +21,7 @@ export interface OutboxWorkerOptions {
   ctx: Ctx;
   transport: MailTransport;
   /** The HMAC secret signs unsubscribe links. */
-  config: Pick<Config, 'publicUrl' | 'mailFrom'> & { secrets: Pick<Config['secrets'], 'hmacKey'> };
+  config: Pick<Config, 'publicUrl' | 'mailFrom' | 'secrets' | 'previousSecrets'>;
   /** Stable per worker slot (e.g. host name): a restart then takes its own dead claims back at once. */
   workerId: string;
   batchSize?: number;
@@ -106,7 +106,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): Pick<OutboxWor
   const retry = options.retry ?? DEFAULT_RETRY;
   const { db, ctx, workerId, config } = options;
   const from = options.from ?? config.mailFrom ?? defaultFrom(config.publicUrl);
-  const deps: DeliveryDeps = { db, ctx, transport: options.transport, publicUrl: config.publicUrl, from, unsubscribeKey: unsubscribeKey(config.secrets.hmacKey) };
+  const deps: DeliveryDeps = { db, ctx, transport: options.transport, publicUrl: config.publicUrl, keys: serverKeys(config), from, unsubscribeKey: unsubscribeKey(config.secrets.hmacKey) };
   const record = recorder({ db, ctx, workerId, config, retry });
   const leaseUntil = () => new Date(ctx.clock.now().getTime() + leaseMs).toISOString();
 

@@ -95,13 +95,14 @@ if (values['wait-for-start']) {
   await report({ type: 'loaded' });
   await start;
 }
+const key = () => randomBytes(32).toString('base64');
 const worker = startOutboxWorker({
   db: handle.db,
   dialect: handle.dialect,
   ctx: { clock: systemClock, random: cryptoRandom },
   transport,
-  // Unsubscribe links are signed with a key of this process's own: nothing here verifies them.
-  config: { publicUrl, mailFrom: null, secrets: { hmacKey: randomBytes(32).toString('base64') } },
+  // Unsubscribe links and sealed values use keys of this process's own: nothing here verifies them.
+  config: { publicUrl, mailFrom: null, secrets: { cookieKey: key(), hmacKey: key(), encryptionKey: key() }, previousSecrets: { hmacKeys: [], encryptionKeys: [] } },
   workerId: values['worker-id'],
   leaseMs: Number(values['lease-ms']),
   batchSize: Number(values['batch-size']),

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.js';
 import type { Ctx } from '../../lib/context.js';
+import type { ServerKeys } from '../../lib/keyring.js';
 import type { Event } from '../events/index.js';
 import type { RecipientData, TemplateType } from './emailing.types.js';
 
@@ -10,6 +11,8 @@ export interface MergeTagContext {
   ctx: Ctx;
   /** The only base for links (never a request's Host header). */
   publicUrl: URL;
+  /** For tags that read back a sealed value (a generated access code): derive the purpose key. */
+  keys: ServerKeys;
   /** 'preview' renders for a staff member's screen: personal tags must not mint live credentials. */
   mode: 'send' | 'preview';
   orgId: string;

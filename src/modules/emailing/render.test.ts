@@ -10,6 +10,7 @@ import { formatInZone, lintTemplate, renderEmail, TemplateRenderError, type Emai
 import { compilePart, engineFor, renderPart } from './liquid.js';
 import { textPartSource } from './render.js';
 
+const KEY = Buffer.alloc(32, 7).toString('base64');
 let version = 0;
 function template(html: string, subject = 'Hi', text: string | null = null): EmailTemplate {
   version += 1;
@@ -23,6 +24,7 @@ function context(firstName: string, fields: Fields = {}, more: { lastName?: stri
     db: null as unknown as Db,
     ctx: { clock: manualClock(), random: cryptoRandom },
     publicUrl: new URL('https://tessera.test'),
+    keys: { hmac: [KEY], encryption: [KEY] },
     mode: 'preview',
     orgId: 'o',
     organisation: { id: 'o', name: 'Acme "Events" <EU>' },

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '../../db/database.js';
 import type { Actor, Ctx } from '../../lib/context.js';
+import type { ServerKeys } from '../../lib/keyring.js';
 import { DomainError } from '../../lib/errors.js';
 import { audit } from '../audit/index.js';
 import type { Enqueued } from './emailing.types.js';
@@ -24,6 +25,7 @@ export interface SendTestInput {
   /** The signed-in staff member: every test message goes to this address. */
   to: { email: string; name: string };
   publicUrl: URL;
+  keys: ServerKeys;
 }
 
 export interface SharedValue {

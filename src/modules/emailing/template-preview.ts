@@ -1,6 +1,7 @@
 import { htmlToText } from './html-text.js';
 import type { Db } from '../../db/database.js';
 import type { Ctx } from '../../lib/context.js';
+import type { ServerKeys } from '../../lib/keyring.js';
 import { DomainError } from '../../lib/errors.js';
 import { getEvent } from '../events/index.js';
 import { getOrganisation } from '../organisations/index.js';
@@ -80,6 +81,7 @@ export interface MergeTarget {
   template: EmailTemplate;
   participantIds: string[];
   publicUrl: URL;
+  keys: ServerKeys;
 }
 
 /**
@@ -98,6 +100,7 @@ export async function mergeContexts(db: Db, ctx: Ctx, target: MergeTarget, mode:
       db,
       ctx,
       publicUrl: target.publicUrl,
+      keys: target.keys,
       mode,
       orgId,
       organisation: { id: org.id, name: org.name },

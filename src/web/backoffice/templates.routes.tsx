@@ -73,7 +73,7 @@ export async function templatesRoutes(app: FastifyInstance): Promise<void> {
   }
 
   async function previewFor(page: EmailPage, template: EmailTemplate, participantId: string): Promise<Preview> {
-    return previewTemplate(db, app.deps, { orgId: page.access.org.id, eventId: page.event.id, template, participantId, publicUrl: config.publicUrl });
+    return previewTemplate(db, app.deps, { orgId: page.access.org.id, eventId: page.event.id, template, participantId, publicUrl: config.publicUrl, keys: app.deps.keys });
   }
 
   async function showEditor(request: FastifyRequest, reply: FastifyReply, page: EmailPage, template: EmailTemplate | null, state: EditorState) {
@@ -199,6 +199,7 @@ export async function templatesRoutes(app: FastifyInstance): Promise<void> {
         participantIds: participants,
         to: { email: staff.email, name: staff.name },
         publicUrl: config.publicUrl,
+        keys: app.deps.keys,
       });
       // A suppressed staff address (hard bounce) gets nothing: say so rather than "sent".
       const skipped = queued.find((q) => q.status === 'skipped');
