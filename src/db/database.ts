@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { AccessCodesTable, SignInsTable } from './tables/access-codes.table.js';
 import type {
   CampaignsTable,
   EmailSuppressionsTable,
@@ -40,6 +41,8 @@ export interface Database {
   attendee_sessions: AttendeeSessionsTable;
   event_forms: EventFormsTable;
   rsvp_answers: RsvpAnswersTable;
+  access_codes: AccessCodesTable;
+  sign_ins: SignInsTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -47,6 +50,7 @@ export type Dialect = 'sqlite' | 'postgres';
 /** The database handle or an open transaction: repositories accept either. */
 export type Db = Kysely<Database> | Transaction<Database>;
 
+export type * from './tables/access-codes.table.js';
 export type * from './tables/emailing.table.js';
 export type * from './tables/events.table.js';
 export type * from './tables/forms.table.js';

@@ -8,6 +8,7 @@ import * as m0006 from './migrations/0006_suppression_details.js';
 import * as m0006MailboxRaw from './migrations/0006_mailbox_raw.js';
 import * as m0007 from './migrations/0007_outbox_lean.js';
 import * as m0008 from './migrations/0008_rsvp_answers.js';
+import * as m0009 from './migrations/0009_access_codes.js';
 
 // A static list rather than a folder scan: works the same from src/ (tsx) and dist/ (built).
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0006_mailbox_raw': m0006MailboxRaw,
   '0007_outbox_lean': m0007,
   '0008_rsvp_answers': m0008,
+  '0009_access_codes': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
