@@ -38,7 +38,7 @@ import { createOrganisation } from '../src/modules/organisations/index.js';
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 // The second pass finds every person already there: the update policy rewrites them all.
 const POLICIES = (process.env.BENCH_POLICIES ?? 'skip,update').split(',').filter(Boolean) as Array<'skip' | 'update'>;
-const ctx = { clock: systemClock, random: cryptoRandom };
+const ctx = { clock: systemClock, random: cryptoRandom, keys: { hmac: [randomBytes(32).toString('base64')], encryption: [randomBytes(32).toString('base64')] } } as const;
 const actor: Actor = { type: 'cli', id: null, label: 'bench', ip: null };
 
 const FIELDS: CustomFieldInput[] = [

@@ -14,7 +14,8 @@ import { createEvent } from '../src/modules/events/index.js';
 import { upsertParticipants, type ValidParticipant } from '../src/modules/participants/index.js';
 import { createOrganisationWithOwner } from '../src/modules/setup/index.js';
 
-export const ctx = { clock: systemClock, random: cryptoRandom };
+/** Keys of this process only: what benches seed is never opened by a server with other keys. */
+export const ctx = { clock: systemClock, random: cryptoRandom, keys: { hmac: [randomBytes(32).toString('base64')], encryption: [randomBytes(32).toString('base64')] } } as const;
 export const actor = { type: 'cli' as const, id: null, label: 'bench', ip: null };
 export const BENCH_PASSWORD = 'bench password 123';
 

@@ -1,5 +1,5 @@
 import { buildApp } from './app.js';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, serverKeys, type Config } from './config.js';
 import type { FastifyInstance } from 'fastify';
 import { connect, type DbHandle } from './db/connection.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -25,12 +25,12 @@ export async function startServer(config: Readonly<Config> = loadConfig()) {
   app = await buildApp({ config, db: handle.db, dialect: handle.dialect });
   const mailSink = await startLocalMailSink(app, handle.db, config);
   await app.listen({ port: config.port, host: config.host });
-  const ctx = { clock: systemClock, random: cryptoRandom };
+  const ctx = { clock: systemClock, random: cryptoRandom, keys: serverKeys(config) };
   const delivery = startMailDelivery({ db: handle.db, dialect: handle.dialect, ctx, config, log: app.log, sinkPort: mailSink?.port });
   // Scheduled campaigns start from the database's schedule, so a restart loses none of them.
   const scheduler = startCampaignScheduler({ db: handle.db, dialect: handle.dialect, ctx, log: app.log });
 
-  const token = await issueSetupToken(handle.db, { clock: systemClock, random: cryptoRandom });
+  const token = await issueSetupToken(handle.db, ctx);
   if (token) {
     const link = new URL(`/setup/${token}`, config.publicUrl).toString();
     process.stdout.write(`\nTessera is not set up yet. Open this one-time link within the hour:\n\n  ${link}\n\n`);
@@ -61,7 +61,7 @@ export async function startServer(config: Readonly<Config> = loadConfig()) {
  */
 async function startLocalMailSink(app: FastifyInstance, db: DbHandle['db'], config: Readonly<Config>): Promise<MailSink | null> {
   if (config.smtpSinkPort === null) return null;
-  const ctx = { clock: systemClock, random: cryptoRandom };
+  const ctx = { clock: systemClock, random: cryptoRandom, keys: serverKeys(config) };
   try {
     const sink = await startMailSink({ db, ctx, port: config.smtpSinkPort, onError: (err) => app.log.warn({ err }, 'mail sink error') });
     app.log.info({ port: sink.port }, 'local mail sink listening on 127.0.0.1 (SMTP_URL is not set): read mail at /admin/mailbox');

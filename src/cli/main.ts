@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline/promises';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, serverKeys } from '../config.js';
 import { connect } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { systemClock } from '../lib/clock.js';
@@ -42,7 +42,7 @@ async function createAdmin(args: string[]): Promise<void> {
   try {
     await migrateToLatest(handle.db);
     const password = await readPassword();
-    const ctx = { clock: systemClock, random: cryptoRandom };
+    const ctx = { clock: systemClock, random: cryptoRandom, keys: serverKeys(config) };
     const { organisation, owner } = await handle.db.transaction().execute((trx) =>
       createOrganisationWithOwner(trx, ctx, { type: 'cli', id: null, label: 'tessera create-admin', ip: null }, {
         organisationName: values.org!,

@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database, Dialect } from '../db/database.js';
 import type { Ctx } from '../lib/context.js';
-import type { ServerKeys } from '../lib/keyring.js';
 import type { StaffUser } from '../modules/staff/index.js';
 
 /** Everything a route needs, built once by the composition root and decorated on the app. */
@@ -10,8 +9,6 @@ export interface AppDeps extends Ctx {
   db: Kysely<Database>;
   dialect: Dialect;
   config: Readonly<Config>;
-  /** Secrets to derive purpose keys from (lib/keyring.ts); never the raw keys of a purpose. */
-  keys: ServerKeys;
 }
 
 export interface ApiKeyPrincipal {

@@ -3,6 +3,7 @@
 // TESSERA_SKIP_CRASH_TESTS=1 skips them (they take about a minute); `npm test` runs them.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { createTestApp, type TestApp } from '../../test/helpers/app.js';
 import { seedOrganisation } from '../../test/helpers/fixtures.js';
 import {
@@ -23,7 +24,7 @@ import { getCampaign, settleCampaigns } from '../modules/emailing/index.js';
 
 const SKIP = process.env.TESSERA_SKIP_CRASH_TESTS ? 'TESSERA_SKIP_CRASH_TESTS is set' : false;
 // Queued on the real clock: the child workers run on it.
-const systemCtx = { clock: systemClock, random: cryptoRandom };
+const systemCtx = { clock: systemClock, random: cryptoRandom, keys: { hmac: [randomBytes(32).toString('base64')], encryption: [randomBytes(32).toString('base64')] } } as const;
 const messageIdOf = (rowId: string) => `<${rowId}@tessera.test>`;
 
 const RECIPIENTS = 10_000;

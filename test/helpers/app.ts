@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, serverKeys, type Config } from '../../src/config.js';
+import type { ServerKeys } from '../../src/lib/keyring.js';
 import { connect } from '../../src/db/connection.js';
 import type { Database, Dialect } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -21,7 +22,7 @@ export interface TestApp {
   dialect: Dialect;
   clock: ManualClock;
   config: Readonly<Config>;
-  ctx: { clock: ManualClock; random: typeof cryptoRandom };
+  ctx: { clock: ManualClock; random: typeof cryptoRandom; keys: ServerKeys };
   dataDir: string;
   close(): Promise<void>;
 }
@@ -85,7 +86,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     dialect: handle.dialect,
     clock,
     config,
-    ctx: { clock, random: cryptoRandom },
+    ctx: { clock, random: cryptoRandom, keys: serverKeys(config) },
     dataDir,
     async close() {
       await app.close();

@@ -99,7 +99,7 @@ const key = () => randomBytes(32).toString('base64');
 const worker = startOutboxWorker({
   db: handle.db,
   dialect: handle.dialect,
-  ctx: { clock: systemClock, random: cryptoRandom },
+  ctx: { clock: systemClock, random: cryptoRandom, keys: { hmac: [key()], encryption: [key()] } },
   transport,
   // Unsubscribe links and sealed values use keys of this process's own: nothing here verifies them.
   config: { publicUrl, mailFrom: null, secrets: { cookieKey: key(), hmacKey: key(), encryptionKey: key() }, previousSecrets: { hmacKeys: [], encryptionKeys: [] } },

@@ -60,7 +60,7 @@ async function mint(options: MintOptions = {}) {
   const purpose = options.purpose ?? 'webapp';
   const event = options.event ?? eventA;
   const participant = options.participant ?? ada;
-  const ctx = { clock: t.clock, random: options.random ?? cryptoRandom };
+  const ctx = { ...t.ctx, random: options.random ?? cryptoRandom };
   return mintCredential(t.db, ctx, {
     purpose,
     orgId,

@@ -22,7 +22,7 @@ type Fields = Record<string, string | boolean | string[]>;
 function context(firstName: string, fields: Fields = {}, more: { lastName?: string; event?: Event | null } = {}): MergeTagContext {
   return {
     db: null as unknown as Db,
-    ctx: { clock: manualClock(), random: cryptoRandom },
+    ctx: { clock: manualClock(), random: cryptoRandom, keys: { hmac: [KEY], encryption: [KEY] } },
     publicUrl: new URL('https://tessera.test'),
     keys: { hmac: [KEY], encryption: [KEY] },
     mode: 'preview',
