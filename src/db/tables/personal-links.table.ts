@@ -1,5 +1,5 @@
 /** What a personal credential lets its holder do. One credential, one purpose. */
-export type CredentialPurpose = 'webapp' | 'form' | 'rsvp' | 'meeting' | 'preview' | 'signin' | 'email_change';
+export type CredentialPurpose = 'webapp' | 'form' | 'rsvp' | 'meeting' | 'preview' | 'signin' | 'email_change' | 'access_code';
 export type CredentialSubject = 'participant' | 'contact' | 'staff';
 
 export interface CredentialsTable {

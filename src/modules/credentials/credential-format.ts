@@ -12,6 +12,7 @@ const KIND: Record<CredentialPurpose, string> = {
   preview: 'prev',
   signin: 'sign',
   email_change: 'mail',
+  access_code: 'code',
 };
 
 const PURPOSE_OF_KIND = new Map(Object.entries(KIND).map(([purpose, kind]) => [kind, purpose as CredentialPurpose]));

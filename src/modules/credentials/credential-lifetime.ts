@@ -10,6 +10,8 @@ export const WEBAPP_GRACE_DAYS = 14;
 export const PREVIEW_MINUTES = 15;
 export const SIGNIN_MINUTES = 10;
 export const EMAIL_CHANGE_HOURS = 24;
+/** "Set a new access code" links, sent when the attendee's own code cannot be sent again. */
+export const SET_CODE_HOURS = 24;
 /** A send test's links only show a page saying they are a test; a day is plenty to look. */
 export const TEST_LINK_HOURS = 24;
 
@@ -36,6 +38,8 @@ export function expiryFor(input: LifetimeInput): string {
       return at(now.getTime() + SIGNIN_MINUTES * MINUTE);
     case 'email_change':
       return at(now.getTime() + EMAIL_CHANGE_HOURS * 60 * MINUTE);
+    case 'access_code':
+      return at(Math.min(now.getTime() + SET_CODE_HOURS * 60 * MINUTE, eventEnd + WEBAPP_GRACE_DAYS * DAY));
     case 'webapp':
       return at(eventEnd + WEBAPP_GRACE_DAYS * DAY);
     case 'rsvp':

@@ -6,7 +6,7 @@ import { endParticipantSessions } from '../attendee-sessions/index.js';
 import { getCredential, revokeCredentials, type CredentialPurpose } from '../credentials/index.js';
 import { countLiveLinksByPurpose, findParticipantLinks, type LinkRow } from './link-admin.repository.js';
 
-export const CREDENTIAL_PURPOSES: readonly CredentialPurpose[] = ['webapp', 'form', 'rsvp', 'meeting', 'preview', 'signin', 'email_change'];
+export const CREDENTIAL_PURPOSES: readonly CredentialPurpose[] = ['webapp', 'form', 'rsvp', 'meeting', 'preview', 'signin', 'email_change', 'access_code'];
 
 /** Dead links stay on the participant page this long, so "why does my link not work" has an answer. */
 export const RECENTLY_DEAD_DAYS = 30;

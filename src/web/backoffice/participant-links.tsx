@@ -12,6 +12,7 @@ export const PURPOSE_LABELS: Record<CredentialPurpose, string> = {
   preview: 'Staff preview',
   signin: 'Sign-in link',
   email_change: 'Email change confirmation',
+  access_code: 'Set a new access code',
 };
 
 const STATUS_LABELS: Record<LinkStatus, string> = { active: 'active', expired: 'expired', revoked: 'revoked', used: 'used up' };
