@@ -6,3 +6,4 @@
 import './personal-links/index.js';
 import './webapp/index.js';
 import './forms/index.js';
+import './access-codes/index.js';

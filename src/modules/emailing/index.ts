@@ -17,7 +17,7 @@ export {
   updateTemplate,
   type EmailingSettings,
 } from './template.service.js';
-export { linkTemplate, listEmailActions, registerEmailAction, templateForAction, unlinkTemplate, type BuiltInTemplate, type EmailAction } from './template-link.service.js';
+export { installEventTemplate, linkTemplate, listEmailActions, registerEmailAction, templateForAction, unlinkTemplate, type BuiltInTemplate, type EmailAction } from './template-link.service.js';
 export { campaignDeliveryCounts, enqueueEmail, enqueueEmails, suppressAddress, unsuppressAddress } from './outbox.service.js';
 export { loadRecipients, recipientKey, type RecipientKey } from './recipients.js';
 export { findTemplatesByIds } from './template.repository.js';

@@ -99,6 +99,20 @@ export async function templateForAction(db: Db, ctx: Ctx, orgId: string, eventId
 }
 
 /**
+ * Writes a ready-made template into a new event and links it to the action for that event, so
+ * the event works out of the box (the organiser edits, replaces or unlinks it like any other).
+ */
+export async function installEventTemplate(db: Db, ctx: Ctx, orgId: string, eventId: string, actionName: string, builtIn: BuiltInTemplate): Promise<EmailTemplate> {
+  const action = knownAction(actionName);
+  const now = ctx.clock.now().toISOString();
+  const id = newId(ctx.clock, ctx.random);
+  await insertTemplate(db, { id, org_id: orgId, event_id: eventId, type: builtIn.type, name: builtIn.name, subject: builtIn.subject, html: builtIn.html, text: builtIn.text ?? null, created_at: now, updated_at: now });
+  await upsertTemplateLink(db, { org_id: orgId, scope: eventId, action: action.name, template_id: id, updated_at: now });
+  await audit(db, ctx, systemActor, { orgId, action: 'email_template.created', target: { type: 'email_template', id }, data: { name: builtIn.name, eventId, readyMadeFor: action.name } });
+  return (await findTemplate(db, orgId, id))!;
+}
+
+/**
  * Writes an action's built-in template into the organisation (once) and links it organisation
  * wide, so the mail goes out and the organiser finds the template in the list to adapt it.
  */

@@ -6,6 +6,7 @@ import { slugify } from '../../lib/text.js';
 import { audit } from '../audit/index.js';
 import { findEvent, findEventById, findEventBySlug, insertEvent, updateEventRow } from './event.repository.js';
 import { EVENT_STATUSES, type Event, type EventInput } from './event.types.js';
+import { eventCreated } from './event-hooks.js';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$/;
 
@@ -63,7 +64,9 @@ export async function createEvent(db: Db, ctx: Ctx, actor: Actor, orgId: string,
     updated_at: now,
   });
   await audit(db, ctx, actor, { orgId, action: 'event.created', target: { type: 'event', id }, data: { name: value.name, slug: value.slug } });
-  return { id, orgId, ...value, registrationOpen: true, tellKnownEmails: false, rsvpClosesAt: null, createdAt: now, updatedAt: now };
+  const event: Event = { id, orgId, ...value, registrationOpen: true, tellKnownEmails: false, rsvpClosesAt: null, createdAt: now, updatedAt: now };
+  await eventCreated(db, ctx, event);
+  return event;
 }
 
 export async function updateEvent(db: Db, ctx: Ctx, actor: Actor, orgId: string, eventId: string, input: EventInput): Promise<Event> {

@@ -15,3 +15,4 @@ export {
 } from './participant.service.js';
 export { listParticipantAddresses, type ParticipantAddress, type ParticipantAddressPage } from './participant-addresses.js';
 export { findParticipantByEmail } from './participant-by-email.js';
+export { onParticipantsRegistered, type RegisteredHook } from './registration-hooks.js';

@@ -22,6 +22,7 @@ import {
 } from './participant.repository.js';
 import type { Participant, ParticipantInput, ParticipantPage, ParticipantQuery, ParticipantStatus, ValidParticipant } from './participant.types.js';
 import { checkParticipant } from './participant.validation.js';
+import { participantsRegistered } from './registration-hooks.js';
 
 export function searchTextOf(firstName: string, lastName: string, email: string, fields: FieldValues): string {
   const parts = [firstName, lastName, email, ...Object.values(fields).map(searchableValue)];
@@ -102,6 +103,7 @@ export async function updateParticipant(
     ...statusChange(current.status, current.registeredAt, status, now),
     updated_at: now,
   });
+  if (status === 'registered' && current.status !== 'registered') await participantsRegistered(db, ctx, orgId, eventId, [participantId]);
   const changed = [
     ...(identityChanged ? ['identity'] : []),
     ...Object.keys(merged).filter((k) => JSON.stringify(merged[k]) !== JSON.stringify(current.fields[k])),
@@ -255,6 +257,11 @@ async function upsertChunk(
   // One statement for all the updates of the chunk, not one per row: re-importing 100,000 known
   // people used to cost 200,000 statements (an update and an audit insert each).
   await replaceParticipantRows(db, changed);
+  const registered = [
+    ...fresh.filter((row) => row.status === 'registered').map((row) => row.id),
+    ...changed.filter((row) => row.status === 'registered' && existing.get(row.contact_id)?.status !== 'registered').map((row) => row.id),
+  ];
+  await participantsRegistered(db, ctx, orgId, eventId, registered);
   result.created += fresh.length;
   result.updated += changed.length;
   if (options.auditEachRow !== false) await auditMany(db, ctx, actor, entries);
