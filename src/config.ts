@@ -48,6 +48,8 @@ export interface Config {
   trustProxy: boolean;
   /** Client IPs exempt from per-IP rate limits (a load balancer's probe, a load test on loopback). */
   rateLimitAllow: readonly string[];
+  /** Email + access code attempts per minute across all clients (a botnet spreads over IPs). */
+  codeSignInPerMinute: number;
 }
 
 export interface DkimConfig {
@@ -228,6 +230,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     sessionAbsoluteHours: int(env, 'TESSERA_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
     importMaxBytes: int(env, 'TESSERA_IMPORT_MAX_MB', 50, 1, 1024) * 1024 * 1024,
     trustProxy: env.TESSERA_TRUST_PROXY === 'true',
+    codeSignInPerMinute: int(env, 'TESSERA_CODE_SIGNIN_PER_MINUTE', 12_000, 10, 100_000_000),
     rateLimitAllow: Object.freeze((env.TESSERA_RATE_LIMIT_ALLOW ?? '').split(',').map((ip) => ip.trim()).filter(Boolean)),
   };
   return Object.freeze(config);

@@ -129,7 +129,7 @@ describe("a participant's personal links through the API", () => {
     const list = doc.paths['/api/v1/events/{eventId}/participants/{participantId}/links'].get;
     const revoke = doc.paths['/api/v1/events/{eventId}/participants/{participantId}/links/revoke'].post;
     const link = list.responses['200'].content['application/json'].schema.properties.data.items;
-    assert.deepEqual(link.properties.purpose.enum, ['webapp', 'form', 'rsvp', 'meeting', 'preview', 'signin', 'email_change']);
+    assert.deepEqual(link.properties.purpose.enum, ['webapp', 'form', 'rsvp', 'meeting', 'preview', 'signin', 'email_change', 'access_code']);
     assert.ok(link.properties.fetched_only && link.properties.origin.properties.campaign_name);
     assert.ok(revoke.parameters.some((p: { in: string; name: string }) => p.in === 'header' && p.name === 'idempotency-key'));
     assert.equal(revoke.requestBody.content['application/json'].schema.additionalProperties, false);

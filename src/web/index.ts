@@ -4,6 +4,7 @@ import { setupRoutes } from './setup.routes.js';
 import { landingRoutes } from './attendee/landing.routes.js';
 import { appRoutes } from './attendee/app.routes.js';
 import { appSignInRoutes } from './attendee/app-sign-in.routes.js';
+import { accessCodeRoutes } from './attendee/access-code.routes.js';
 import { previewRoutes } from './backoffice/preview.routes.js';
 import { eventSiteRoutes } from './attendee/event-site.routes.js';
 import { formsRoutes } from './backoffice/forms.routes.js';
@@ -32,6 +33,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(landingRoutes);
   await app.register(appRoutes);
   await app.register(appSignInRoutes);
+  await app.register(accessCodeRoutes);
   await app.register(previewRoutes);
   await app.register(eventSiteRoutes);
   await app.register(formsRoutes);

@@ -163,9 +163,11 @@ async function storeCode(
   values: Pick<AccessCodeRow, 'code_mac' | 'mac_key_id' | 'sealed' | 'origin'>,
 ): Promise<void> {
   const setAt = ctx.clock.now().toISOString();
-  const updated = await replaceCode(db, orgId, participantId, { ...values, set_at: setAt });
+  // Only the code itself changes: the failure count and the lock stay (a new code is no way around them).
+  const code = { code_mac: values.code_mac, mac_key_id: values.mac_key_id, sealed: values.sealed, origin: values.origin };
+  const updated = await replaceCode(db, orgId, participantId, { ...code, set_at: setAt });
   if (!updated) {
-    const inserted = await insertCodes(db, [{ ...values, participant_id: participantId, org_id: orgId, event_id: eventId, set_at: setAt, last_sent_at: null, last_used_at: null, failures: 0, locked_until: null }]);
+    const inserted = await insertCodes(db, [{ ...code, participant_id: participantId, org_id: orgId, event_id: eventId, set_at: setAt, last_sent_at: null, last_used_at: null, failures: 0, locked_until: null }]);
     if (inserted.length === 0) throw codeRefused('This code cannot be used. Choose another.');
   }
   await audit(db, ctx, actor, { orgId, action: 'access_code.changed', target: { type: 'participant', id: participantId }, data: { eventId, origin: values.origin } });

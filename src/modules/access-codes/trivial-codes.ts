@@ -39,10 +39,7 @@ function onKeyboardOrAlphabet(code: string): boolean {
 export function trivialReason(code: string, personal: readonly string[]): string | null {
   if (COMMON.has(code)) return 'This code is on the list of the most common codes and passwords.';
   if (runOfOneStep(code) || repeatsShortPattern(code) || onKeyboardOrAlphabet(code)) return 'This code is a simple sequence or repetition.';
-  const stripped = code.replace(/[0-9]+$/, '');
-  for (const word of personal) {
-    const w = word.toUpperCase().replace(/[^A-Z0-9]/g, '');
-    if (w.length >= 4 && (stripped === w || code.includes(w))) return 'This code contains your name, email or the event name.';
-  }
+  const words = personal.flatMap((text) => text.normalize('NFKD').toUpperCase().split(/[^A-Z0-9]+/));
+  if (words.some((w) => w.length >= 4 && code.includes(w))) return 'This code contains your name, email or the event name.';
   return null;
 }

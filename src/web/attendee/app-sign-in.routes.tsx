@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Actor } from '../../lib/context.js';
 import { canonicalEmail } from '../../lib/email.js';
-import { getPublicEvent } from '../../modules/events/index.js';
+import { getPublicEvent, type Event } from '../../modules/events/index.js';
+import { CodeSignInForm } from './access-code-views.js';
 import { requestSignInLink } from '../../modules/webapp/index.js';
 import { redirect } from '../page.js';
 import { appContext, eventIdOf } from './app.routes.js';
@@ -35,7 +36,26 @@ function anonymous(request: FastifyRequest): Actor {
   return { type: 'anonymous', id: null, label: null, ip: request.ip };
 }
 
-/** The web app's sign-in page: "email me a sign-in link". */
+export interface SignInPageState {
+  email: string;
+  signedOut?: boolean;
+  /** The answer to a failed email + code sign-in (the same whatever failed). */
+  codeError?: string;
+  linkError?: string;
+  status?: number;
+}
+
+/** The sign-in page: email + access code, and "email me a sign-in link" (which always works). */
+export function showSignInPage(request: FastifyRequest, reply: FastifyReply, event: Event, state: SignInPageState) {
+  const base = appPath(event.id);
+  return renderAttendeePage(request, reply, { title: 'Sign in', eventName: event.name, status: state.status ?? 200 }, (csrf) => (
+    <SignInForm base={base} csrf={csrf} event={event} email={state.email} error={state.linkError} signedOut={state.signedOut ?? false}>
+      <CodeSignInForm base={base} csrf={csrf} email={state.email} error={state.codeError} />
+    </SignInForm>
+  ));
+}
+
+/** The web app's sign-in page: email + access code, or "email me a sign-in link". */
 export async function appSignInRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.deps;
   const perAddress = app.createRateLimit({ ...SIGNIN_LIMITS.perAddress, keyGenerator: addressKey });
@@ -44,9 +64,7 @@ export async function appSignInRoutes(app: FastifyInstance): Promise<void> {
     const event = await getPublicEvent(db, eventIdOf(request));
     if (await appContext(app, request, reply)) return redirect(reply, appPath(event.id));
     const signedOut = (request.query as Record<string, unknown>)['out'] === '1';
-    return renderAttendeePage(request, reply, { title: 'Sign in', eventName: event.name }, (csrf) => (
-      <SignInForm base={appPath(event.id)} csrf={csrf} event={event} email="" signedOut={signedOut} />
-    ));
+    return showSignInPage(request, reply, event, { email: '', signedOut });
   });
 
   app.post(
@@ -56,10 +74,7 @@ export async function appSignInRoutes(app: FastifyInstance): Promise<void> {
       const event = await getPublicEvent(db, eventIdOf(request));
       const typed = (request.body as { email: string }).email.trim();
       const canonical = canonicalEmail(typed);
-      const form = (error: string, status: number) =>
-        renderAttendeePage(request, reply, { title: 'Sign in', eventName: event.name, status }, (csrf) => (
-          <SignInForm base={appPath(event.id)} csrf={csrf} event={event} email={typed.slice(0, 254)} error={error} />
-        ));
+      const form = (error: string, status: number) => showSignInPage(request, reply, event, { email: typed.slice(0, 254), linkError: error, status });
       if (!canonical) return form('Enter one valid email address.', 400);
       const limit = await perAddress(request);
       if (!limit.isAllowed && limit.isExceeded) {

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { AttendeeSession } from '../../modules/attendee-sessions/index.js';
 import type { CustomField } from '../../modules/custom-fields/index.js';
 import type { Event } from '../../modules/events/index.js';
@@ -22,6 +23,7 @@ export function AppNav({ base, csrf, session }: { base: string; csrf: string; se
     <>
       <a href={base}>Home</a>
       <a href={`${base}/edit`}>Edit my details</a>
+      <a href={`${base}/access-code`}>Access code</a>
       <form method="post" action={`${base}/sign-out`} class="inline">
         <CsrfField csrf={csrf} />
         <button type="submit" class="link" data-testid="sign-out">
@@ -115,7 +117,18 @@ export function AppEdit({ base, csrf, participant, fields, values, errors, readO
   );
 }
 
-export function SignInForm({ base, csrf, event, email, error, signedOut }: { base: string; csrf: string; event: Event; email: string; error?: string | undefined; signedOut?: boolean }) {
+export interface SignInFormProps {
+  base: string;
+  csrf: string;
+  event: Event;
+  email: string;
+  error?: string | undefined;
+  signedOut?: boolean;
+  /** Other ways in shown above the sign-in link form (email + access code). */
+  children?: ComponentChildren;
+}
+
+export function SignInForm({ base, csrf, event, email, error, signedOut, children }: SignInFormProps) {
   return (
     <section class="narrow">
       {signedOut && (
@@ -124,13 +137,15 @@ export function SignInForm({ base, csrf, event, email, error, signedOut }: { bas
         </p>
       )}
       <h1>Sign in to {event.name}</h1>
-      <p>Use the personal link in your invitation email, or get a sign-in link by email.</p>
-      {error && (
-        <p class="error-text" role="alert">
-          {error}
-        </p>
-      )}
-      <form method="post" action={`${base}/sign-in`}>
+      <p>Sign in with your access code, use the personal link in your invitation email, or get a sign-in link by email.</p>
+      {children}
+      <form method="post" action={`${base}/sign-in`} class="card">
+        <h2>Email me a sign-in link</h2>
+        {error && (
+          <p class="error-text" role="alert">
+            {error}
+          </p>
+        )}
         <CsrfField csrf={csrf} />
         <label>
           Your email address

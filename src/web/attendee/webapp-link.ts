@@ -4,6 +4,7 @@ import type { Db } from '../../db/database.js';
 import { DomainError } from '../../lib/errors.js';
 import { endAttendeeSession, startAttendeeSession, type StartSessionInput } from '../../modules/attendee-sessions/index.js';
 import { SIGNIN_MINUTES, type Credential } from '../../modules/credentials/index.js';
+import { recordSignIn } from '../../modules/access-codes/index.js';
 import { getParticipant } from '../../modules/participants/index.js';
 import { appOpenTo } from '../../modules/webapp/index.js';
 import { registerLinkPurpose } from './link-purposes.js';
@@ -44,6 +45,7 @@ registerLinkPurpose({
   }),
   async redeem(db, app, request, reply, credential) {
     const { eventId, participantId } = await attendeeBehind(db, credential);
+    await recordSignIn(db, app.deps, credential.orgId, eventId, participantId, 'magic_link');
     // The session dies with the link: revoking it or reaching its expiry signs the browser out.
     return openAppSession(db, app, request, reply, {
       kind: 'app',
@@ -66,11 +68,35 @@ registerLinkPurpose({
   }),
   async redeem(db, app, request, reply, credential) {
     const { eventId, participantId } = await attendeeBehind(db, credential);
+    await recordSignIn(db, app.deps, credential.orgId, eventId, participantId, 'signin_link');
     return openAppSession(db, app, request, reply, { kind: 'app', orgId: credential.orgId, eventId, participantId, credentialId: credential.id });
   },
   renewal: (credential) => ({
     href: `${appPath(credential.eventId ?? '')}/sign-in`,
     text: 'Sign-in links work once and only for a few minutes. Ask for a new one on the sign-in page.',
     button: 'Get a new sign-in link',
+  }),
+});
+
+// Sent instead of the code when the attendee chose their own (Tessera cannot send it again):
+// it signs them in, and for a few minutes the code page asks for no current code.
+registerLinkPurpose({
+  purpose: 'access_code',
+  label: 'link to set a new access code',
+  landing: ({ event, shortName }) => ({
+    heading: `Set a new access code`,
+    text: `This signs ${shortName} in to the ${event?.name ?? 'event'} app and opens the page to choose a new access code. The link works once.`,
+    button: 'Continue',
+  }),
+  async redeem(db, app, request, reply, credential) {
+    const { eventId, participantId } = await attendeeBehind(db, credential);
+    await recordSignIn(db, app.deps, credential.orgId, eventId, participantId, 'signin_link');
+    const path = await openAppSession(db, app, request, reply, { kind: 'app', orgId: credential.orgId, eventId, participantId, credentialId: credential.id });
+    return `${path}/access-code`;
+  },
+  renewal: (credential) => ({
+    href: `${appPath(credential.eventId ?? '')}/sign-in`,
+    text: 'This link works once and only for a day. Sign in with a sign-in link: from the app you can set a new code.',
+    button: 'Get a sign-in link',
   }),
 });
