@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AccessCodesTable, SignInsTable } from './tables/access-codes.table.js';
+import type { BadgeLayoutsTable } from './tables/badges.table.js';
 import type {
   CampaignsTable,
   EmailSuppressionsTable,
@@ -43,6 +44,7 @@ export interface Database {
   rsvp_answers: RsvpAnswersTable;
   access_codes: AccessCodesTable;
   sign_ins: SignInsTable;
+  badge_layouts: BadgeLayoutsTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -51,6 +53,7 @@ export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database> | Transaction<Database>;
 
 export type * from './tables/access-codes.table.js';
+export type * from './tables/badges.table.js';
 export type * from './tables/emailing.table.js';
 export type * from './tables/events.table.js';
 export type * from './tables/forms.table.js';
