@@ -10,6 +10,7 @@ import type {
 } from './tables/emailing.table.js';
 import type { EventsTable, CustomFieldsTable } from './tables/events.table.js';
 import type { RsvpAnswersTable } from './tables/forms.table.js';
+import type { LeadCardsTable, LeadExchangesTable } from './tables/leads.table.js';
 import type { MailboxMessagesTable, MailboxRecipientsTable } from './tables/mailbox.table.js';
 import type { AttendeeSessionsTable, CredentialsTable, EventFormsTable } from './tables/personal-links.table.js';
 import type { MembershipsTable, OrganisationsTable } from './tables/organisations.table.js';
@@ -45,6 +46,8 @@ export interface Database {
   access_codes: AccessCodesTable;
   sign_ins: SignInsTable;
   badge_layouts: BadgeLayoutsTable;
+  lead_cards: LeadCardsTable;
+  lead_exchanges: LeadExchangesTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -57,6 +60,7 @@ export type * from './tables/badges.table.js';
 export type * from './tables/emailing.table.js';
 export type * from './tables/events.table.js';
 export type * from './tables/forms.table.js';
+export type * from './tables/leads.table.js';
 export type * from './tables/mailbox.table.js';
 export type * from './tables/organisations.table.js';
 export type * from './tables/people.table.js';

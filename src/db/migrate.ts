@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007_outbox_lean.js';
 import * as m0008 from './migrations/0008_rsvp_answers.js';
 import * as m0009 from './migrations/0009_access_codes.js';
 import * as m0012 from './migrations/0012_badges.js';
+import * as m0015 from './migrations/0015_leads.js';
 
 // A static list rather than a folder scan: works the same from src/ (tsx) and dist/ (built).
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0008_rsvp_answers': m0008,
   '0009_access_codes': m0009,
   '0012_badges': m0012,
+  '0015_leads': m0015,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
