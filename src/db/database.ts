@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AccessCodesTable, SignInsTable } from './tables/access-codes.table.js';
+import type { AttentionNotesTable, CheckinAdmissionsTable, CheckinConflictsTable, CheckinsTable, EventSessionsTable } from './tables/checkin.table.js';
 import type { BadgeLayoutsTable } from './tables/badges.table.js';
 import type {
   CampaignsTable,
@@ -12,6 +13,7 @@ import type { EventsTable, CustomFieldsTable } from './tables/events.table.js';
 import type { RsvpAnswersTable } from './tables/forms.table.js';
 import type { LeadCardsTable, LeadExchangesTable } from './tables/leads.table.js';
 import type { MailboxMessagesTable, MailboxRecipientsTable } from './tables/mailbox.table.js';
+import type { MeetingAnswersTable, MeetingCampaignsTable, MeetingRecipientsTable } from './tables/meetings.table.js';
 import type { AttendeeSessionsTable, CredentialsTable, EventFormsTable } from './tables/personal-links.table.js';
 import type { MembershipsTable, OrganisationsTable } from './tables/organisations.table.js';
 import type { ContactsTable, ParticipantsTable } from './tables/people.table.js';
@@ -45,9 +47,17 @@ export interface Database {
   rsvp_answers: RsvpAnswersTable;
   access_codes: AccessCodesTable;
   sign_ins: SignInsTable;
+  event_sessions: EventSessionsTable;
+  attention_notes: AttentionNotesTable;
+  checkins: CheckinsTable;
+  checkin_admissions: CheckinAdmissionsTable;
+  checkin_conflicts: CheckinConflictsTable;
   badge_layouts: BadgeLayoutsTable;
   lead_cards: LeadCardsTable;
   lead_exchanges: LeadExchangesTable;
+  meeting_campaigns: MeetingCampaignsTable;
+  meeting_recipients: MeetingRecipientsTable;
+  meeting_answers: MeetingAnswersTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -56,12 +66,14 @@ export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database> | Transaction<Database>;
 
 export type * from './tables/access-codes.table.js';
+export type * from './tables/checkin.table.js';
 export type * from './tables/badges.table.js';
 export type * from './tables/emailing.table.js';
 export type * from './tables/events.table.js';
 export type * from './tables/forms.table.js';
 export type * from './tables/leads.table.js';
 export type * from './tables/mailbox.table.js';
+export type * from './tables/meetings.table.js';
 export type * from './tables/organisations.table.js';
 export type * from './tables/people.table.js';
 export type * from './tables/personal-links.table.js';

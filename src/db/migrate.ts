@@ -9,7 +9,9 @@ import * as m0006MailboxRaw from './migrations/0006_mailbox_raw.js';
 import * as m0007 from './migrations/0007_outbox_lean.js';
 import * as m0008 from './migrations/0008_rsvp_answers.js';
 import * as m0009 from './migrations/0009_access_codes.js';
+import * as m0011 from './migrations/0011_checkin.js';
 import * as m0012 from './migrations/0012_badges.js';
+import * as m0014 from './migrations/0014_meetings.js';
 import * as m0015 from './migrations/0015_leads.js';
 
 // A static list rather than a folder scan: works the same from src/ (tsx) and dist/ (built).
@@ -24,7 +26,9 @@ const migrations: Record<string, Migration> = {
   '0007_outbox_lean': m0007,
   '0008_rsvp_answers': m0008,
   '0009_access_codes': m0009,
+  '0011_checkin': m0011,
   '0012_badges': m0012,
+  '0014_meetings': m0014,
   '0015_leads': m0015,
 };
 
