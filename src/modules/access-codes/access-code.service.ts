@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js';
+import type { Db, Dialect } from '../../db/database.js';
 import type { Actor, Ctx } from '../../lib/context.js';
 import { DomainError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -101,11 +101,11 @@ const NO_PARTICIPANT = '00000000000000000000000000';
  * attempt first. Unknown person, locked code and wrong code take the same statements and the
  * same MAC computation, so neither the answer nor its timing tells them apart.
  */
-export async function checkCode(db: Db, ctx: Ctx, eventId: string, participantId: string | null, typed: string): Promise<boolean> {
+export async function checkCode(db: Db, dialect: Dialect, ctx: Ctx, eventId: string, participantId: string | null, typed: string): Promise<boolean> {
   const normalised = normaliseCode(typed) ?? '';
   const now = ctx.clock.now();
   const locks = LOCK_MINUTES.map((m) => new Date(now.getTime() + m * 60_000).toISOString());
-  const claimed = await claimAttempt(db, participantId ?? NO_PARTICIPANT, now.toISOString(), locks);
+  const claimed = await claimAttempt(db, dialect, participantId ?? NO_PARTICIPANT, now.toISOString(), locks);
   const stored = claimed ? { keyId: claimed.mac_key_id, mac: claimed.code_mac } : { keyId: '', mac: 'x'.repeat(43) };
   const matches = macMatches(ctx.keys, stored, eventId, normalised) && claimed !== undefined && normalised !== '';
   if (matches && participantId) await recordCodeSuccess(db, participantId, now.toISOString());

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js';
+import type { Db, Dialect } from '../../db/database.js';
 import type { Ctx } from '../../lib/context.js';
 import type { Event } from '../events/index.js';
 import { findParticipantByEmail, type Participant } from '../participants/index.js';
@@ -11,9 +11,9 @@ import { checkCode } from './access-code.service.js';
  * is matched by its canonical key, so Alice@Example.COM and alice@example.com are one person
  * with one failure counter.
  */
-export async function signInWithCode(db: Db, ctx: Ctx, event: Pick<Event, 'id' | 'orgId'>, email: string, code: string): Promise<Participant | null> {
+export async function signInWithCode(db: Db, dialect: Dialect, ctx: Ctx, event: Pick<Event, 'id' | 'orgId'>, email: string, code: string): Promise<Participant | null> {
   const found = await findParticipantByEmail(db, event.orgId, event.id, email);
-  const ok = await checkCode(db, ctx, event.id, found?.id ?? null, code);
+  const ok = await checkCode(db, dialect, ctx, event.id, found?.id ?? null, code);
   return ok && found && appOpenTo(found) ? found : null;
 }
 
@@ -21,6 +21,6 @@ export async function signInWithCode(db: Db, ctx: Ctx, event: Pick<Event, 'id' |
  * Whether the attendee typed their current code (to change it from the app). Counted like a
  * sign-in attempt: the change page is no side door for guessing.
  */
-export async function confirmCurrentCode(db: Db, ctx: Ctx, eventId: string, participantId: string, code: string): Promise<boolean> {
-  return checkCode(db, ctx, eventId, participantId, code);
+export async function confirmCurrentCode(db: Db, dialect: Dialect, ctx: Ctx, eventId: string, participantId: string, code: string): Promise<boolean> {
+  return checkCode(db, dialect, ctx, eventId, participantId, code);
 }

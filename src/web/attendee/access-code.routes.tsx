@@ -60,7 +60,7 @@ export async function accessCodeRoutes(app: FastifyInstance): Promise<void> {
         reply.header('retry-after', String(limit.ttlInSeconds));
         return showSignInPage(request, reply, event, { email: typed, codeError: 'Too many sign-ins right now. Wait a minute, or use "Email me a sign-in link" below.', status: 429 });
       }
-      const participant = await signInWithCode(db, app.deps, event, typed, code);
+      const participant = await signInWithCode(db, app.deps.dialect, app.deps, event, typed, code);
       if (!participant) return showSignInPage(request, reply, event, { email: typed, codeError: CODE_SIGN_IN_FAILED, status: 401 });
       const actor: Actor = { type: 'attendee', id: participant.id, label: participant.email, ip: request.ip };
       // The browser's previous attendee session is ended by openAppSession: read its cookie before the transaction.
@@ -94,7 +94,7 @@ export async function accessCodeRoutes(app: FastifyInstance): Promise<void> {
     if (!limit.isAllowed && limit.isExceeded) return showChange(request, reply, c, { _form: 'Too many attempts. Wait a few minutes and try again.' }, 429);
     const body = request.body as { current?: string; code: string; repeat: string };
     if (body.code !== body.repeat) return showChange(request, reply, c, { repeat: 'The two new codes are not the same.' }, 400);
-    if (!freshFromLink(c.session, app.deps.clock.now()) && !(await confirmCurrentCode(db, app.deps, c.event.id, c.participant.id, body.current ?? ''))) {
+    if (!freshFromLink(c.session, app.deps.clock.now()) && !(await confirmCurrentCode(db, app.deps.dialect, app.deps, c.event.id, c.participant.id, body.current ?? ''))) {
       return showChange(request, reply, c, { current: 'This is not your current access code. Forgot it? Sign out and ask for a sign-in link: from it you can set a new code without the old one.' }, 400);
     }
     const personalWords = [c.participant.email.split('@')[0] ?? '', c.participant.firstName, c.participant.lastName, c.event.name, c.event.slug];
