@@ -1,6 +1,6 @@
 /** What a personal credential lets its holder do. One credential, one purpose. */
-export type CredentialPurpose = 'webapp' | 'form' | 'rsvp' | 'meeting' | 'preview' | 'signin' | 'email_change' | 'access_code';
-export type CredentialSubject = 'participant' | 'contact' | 'staff';
+export type CredentialPurpose = 'webapp' | 'form' | 'rsvp' | 'meeting' | 'preview' | 'signin' | 'email_change' | 'access_code' | 'sponsor';
+export type CredentialSubject = 'participant' | 'contact' | 'staff' | 'sponsor_contact';
 
 export interface CredentialsTable {
   id: string;

@@ -13,6 +13,7 @@ const KIND: Record<CredentialPurpose, string> = {
   signin: 'sign',
   email_change: 'mail',
   access_code: 'code',
+  sponsor: 'spon',
 };
 
 const PURPOSE_OF_KIND = new Map(Object.entries(KIND).map(([purpose, kind]) => [kind, purpose as CredentialPurpose]));

@@ -12,6 +12,11 @@ export const SIGNIN_MINUTES = 10;
 export const EMAIL_CHANGE_HOURS = 24;
 /** "Set a new access code" links, sent when the attendee's own code cannot be sent again. */
 export const SET_CODE_HOURS = 24;
+/**
+ * Sponsor permalinks work until revoked (DESIGN.md section 2): a fixed far-future expiry keeps
+ * the column's every-credential-expires rule and still compares as text.
+ */
+export const UNTIL_REVOKED = '9999-12-31T23:59:59.999Z';
 /** A send test's links only show a page saying they are a test; a day is plenty to look. */
 export const TEST_LINK_HOURS = 24;
 
@@ -48,5 +53,7 @@ export function expiryFor(input: LifetimeInput): string {
       return input.closesAt ?? at(eventEnd);
     case 'meeting':
       return at(eventEnd);
+    case 'sponsor':
+      return UNTIL_REVOKED;
   }
 }

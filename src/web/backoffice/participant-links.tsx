@@ -13,6 +13,7 @@ export const PURPOSE_LABELS: Record<CredentialPurpose, string> = {
   signin: 'Sign-in link',
   email_change: 'Email change confirmation',
   access_code: 'Set a new access code',
+  sponsor: 'Sponsor permalink',
 };
 
 const STATUS_LABELS: Record<LinkStatus, string> = { active: 'active', expired: 'expired', revoked: 'revoked', used: 'used up' };
