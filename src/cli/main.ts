@@ -7,6 +7,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { systemClock } from '../lib/clock.js';
 import { isDomainError } from '../lib/errors.js';
 import { cryptoRandom } from '../lib/random.js';
+import { rekeyAccessCodes } from '../modules/access-codes/index.js';
 import { createOrganisationWithOwner } from '../modules/setup/index.js';
 
 const USAGE = `Usage: tessera <command>
@@ -14,6 +15,8 @@ const USAGE = `Usage: tessera <command>
 Commands:
   serve                      run the HTTP server (what npm start does)
   migrate                    apply database migrations and exit
+  rotate-keys                after a key rotation (new TESSERA_HMAC_KEY / TESSERA_ENCRYPTION_KEY,
+                             old ones in ..._PREVIOUS): move stored access codes to the new keys
   create-admin --org NAME --email EMAIL --name NAME
                              create an organisation and its owner; the password is read
                              from TESSERA_ADMIN_PASSWORD or asked on the terminal
@@ -57,6 +60,23 @@ async function createAdmin(args: string[]): Promise<void> {
   }
 }
 
+async function rotateKeys(): Promise<void> {
+  const config = loadConfig();
+  const handle = connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrateToLatest(handle.db);
+    const ctx = { clock: systemClock, random: cryptoRandom, keys: serverKeys(config) };
+    const report = await rekeyAccessCodes(handle.db, ctx);
+    process.stdout.write(
+      `Access codes moved to the current keys: ${report.rekeyed}.\n` +
+        `Codes chosen by attendees or organisers still under an old key (they move at their next sign-in; keep the old TESSERA_HMAC_KEY in TESSERA_HMAC_KEY_PREVIOUS until this is 0): ${report.waitingForOwner}.\n` +
+        (report.unreadable ? `Sealed codes no configured key opens (their owners get a set-code link on resend): ${report.unreadable}.\n` : ''),
+    );
+  } finally {
+    await handle.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -76,6 +96,9 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'create-admin':
       await createAdmin(rest);
+      return;
+    case 'rotate-keys':
+      await rotateKeys();
       return;
     default:
       process.stdout.write(USAGE);

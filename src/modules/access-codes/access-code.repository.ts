@@ -78,6 +78,22 @@ export async function replaceCode(db: Db, orgId: string, participantId: string, 
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Codes whose MAC or sealed copy was made with a key other than the current ones, a page at a time. */
+export async function codesNotUnder(db: Db, macKeyId: string, sealPrefix: string, after: string, limit: number): Promise<AccessCodeRow[]> {
+  return db
+    .selectFrom('access_codes')
+    .selectAll()
+    .where('participant_id', '>', after)
+    .where((eb) => eb.or([eb('mac_key_id', '!=', macKeyId), eb.and([eb('sealed', 'is not', null), eb('sealed', 'not like', `${sealPrefix}%`)])]))
+    .orderBy('participant_id')
+    .limit(limit)
+    .execute();
+}
+
+export async function rekeyCode(db: Db, participantId: string, values: Pick<AccessCodeRow, 'code_mac' | 'mac_key_id' | 'sealed'>): Promise<void> {
+  await db.updateTable('access_codes').set(values).where('participant_id', '=', participantId).execute();
+}
+
 export async function markCodesSent(db: Db, participantIds: readonly string[], now: string): Promise<void> {
   if (participantIds.length === 0) return;
   await db.updateTable('access_codes').set({ last_sent_at: now }).where('participant_id', 'in', participantIds).execute();

@@ -3,7 +3,7 @@ import type { Actor, Ctx } from '../../lib/context.js';
 import { DomainError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { macRing } from './code-keys.js';
-import { codeMac, codeMacs, macMatches, openCode, sealCode } from './code-keys.js';
+import { codeMac, codeMacs, macMatches, openCode, sealCode, sealedKeyId } from './code-keys.js';
 import { CHOSEN_MIN_LENGTH, formatCode, generateCode, normaliseCode } from './code-format.js';
 import {
   claimAttempt,
@@ -13,7 +13,9 @@ import {
   insertCodes,
   insertSignIn,
   participantIdsWithCode,
+  codesNotUnder,
   recordCodeSuccess,
+  rekeyCode,
   replaceCode,
   type AccessCodeRow,
 } from './access-code.repository.js';
@@ -108,8 +110,48 @@ export async function checkCode(db: Db, dialect: Dialect, ctx: Ctx, eventId: str
   const claimed = await claimAttempt(db, dialect, participantId ?? NO_PARTICIPANT, now.toISOString(), locks);
   const stored = claimed ? { keyId: claimed.mac_key_id, mac: claimed.code_mac } : { keyId: '', mac: 'x'.repeat(43) };
   const matches = macMatches(ctx.keys, stored, eventId, normalised) && claimed !== undefined && normalised !== '';
-  if (matches && participantId) await recordCodeSuccess(db, participantId, now.toISOString());
+  if (matches && participantId) {
+    await recordCodeSuccess(db, participantId, now.toISOString());
+    // During a key rotation a chosen code can only move to the new key now, while it is typed.
+    const current = macRing(ctx.keys)[0];
+    if (stored.keyId !== current.id) await rekeyCode(db, participantId, { code_mac: codeMac(current.key, eventId, normalised), mac_key_id: current.id, sealed: null });
+  }
   return matches;
+}
+
+export interface RekeyReport {
+  rekeyed: number;
+  /** Chosen codes still under an old key: they move at their owner's next code sign-in. */
+  waitingForOwner: number;
+  /** Sealed copies no configured key opens (their key was dropped too early): resend sends a set-code link. */
+  unreadable: number;
+}
+
+/**
+ * After a rotation (new TESSERA_HMAC_KEY / TESSERA_ENCRYPTION_KEY, old ones in ..._PREVIOUS),
+ * moves every generated code to the current keys: it opens the sealed copy with whichever key
+ * made it, then MACs and seals the code again. `tessera rotate-keys` runs this.
+ */
+export async function rekeyAccessCodes(db: Db, ctx: Ctx): Promise<RekeyReport> {
+  const mac = macRing(ctx.keys)[0];
+  const sealPrefix = `${sealedKeyId(ctx.keys)}.`;
+  const report: RekeyReport = { rekeyed: 0, waitingForOwner: 0, unreadable: 0 };
+  let after = '';
+  for (;;) {
+    const rows = await codesNotUnder(db, mac.id, sealPrefix, after, 500);
+    if (rows.length === 0) return report;
+    after = rows[rows.length - 1]!.participant_id;
+    for (const row of rows) {
+      const code = row.sealed ? openCode(ctx.keys, row.participant_id, row.sealed) : null;
+      if (code === null) {
+        if (row.sealed) report.unreadable += 1;
+        else report.waitingForOwner += 1;
+        continue;
+      }
+      await rekeyCode(db, row.participant_id, { code_mac: codeMac(mac.key, row.event_id, code), mac_key_id: mac.id, sealed: sealCode(ctx.keys, row.participant_id, code) });
+      report.rekeyed += 1;
+    }
+  }
 }
 
 export async function recordSignIn(db: Db, ctx: Ctx, orgId: string, eventId: string, participantId: string, method: SignInMethod): Promise<void> {

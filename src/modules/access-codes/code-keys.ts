@@ -40,6 +40,11 @@ export function macMatches(keys: ServerKeys, stored: { keyId: string; mac: strin
 
 const aad = (participantId: string) => `access-code:${participantId}`;
 
+/** The id of the key new sealed copies are made with. */
+export function sealedKeyId(keys: ServerKeys): string {
+  return boxRing(keys)[0].id;
+}
+
 export function sealCode(keys: ServerKeys, participantId: string, normalised: string): string {
   return sealSecret(boxRing(keys), normalised, aad(participantId));
 }

@@ -6,7 +6,7 @@ import { CREDENTIALS_ACTION, READY_MADE_CREDENTIALS } from './credentials-mail.j
 
 export * from './access-code.types.js';
 export { CODE_BITS, formatCode, normaliseCode } from './code-format.js';
-export { accessCodeStatus, accessCodeStatuses, issueAccessCodes, LOCK_MINUTES, recordSignIn, regenerateCode, setChosenCode, type ChosenCode } from './access-code.service.js';
+export { accessCodeStatus, accessCodeStatuses, issueAccessCodes, LOCK_MINUTES, recordSignIn, regenerateCode, rekeyAccessCodes, setChosenCode, type ChosenCode, type RekeyReport } from './access-code.service.js';
 export { confirmCurrentCode, signInWithCode } from './code-sign-in.service.js';
 export { CHOSEN_CODE_TEXT, CREDENTIALS_ACTION, resendCredentials, SET_CODE_ACTION } from './credentials-mail.js';
 export { attendeesNeverSignedIn, loginMetrics, type NeverSignedInPage } from './login-metrics.js';
