@@ -18,6 +18,7 @@ import type { AttendeeSessionsTable, CredentialsTable, EventFormsTable } from '.
 import type { MembershipsTable, OrganisationsTable } from './tables/organisations.table.js';
 import type { ContactsTable, ParticipantsTable } from './tables/people.table.js';
 import type { ApiKeysTable, AuditLogTable, IdempotencyKeysTable, ImportsTable } from './tables/platform.table.js';
+import type { ContactConnectionsTable, CustomerSessionsTable, PointsOfSaleTable, SalesChannelsTable, SsoIdentitiesTable, SsoProvidersTable } from './tables/shop.table.js';
 import type { SetupTokensTable, StaffSessionsTable, StaffUsersTable } from './tables/staff.table.js';
 
 export interface Database {
@@ -58,6 +59,12 @@ export interface Database {
   meeting_campaigns: MeetingCampaignsTable;
   meeting_recipients: MeetingRecipientsTable;
   meeting_answers: MeetingAnswersTable;
+  sales_channels: SalesChannelsTable;
+  points_of_sale: PointsOfSaleTable;
+  customer_sessions: CustomerSessionsTable;
+  contact_connections: ContactConnectionsTable;
+  sso_providers: SsoProvidersTable;
+  sso_identities: SsoIdentitiesTable;
 }
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -78,4 +85,5 @@ export type * from './tables/organisations.table.js';
 export type * from './tables/people.table.js';
 export type * from './tables/personal-links.table.js';
 export type * from './tables/platform.table.js';
+export type * from './tables/shop.table.js';
 export type * from './tables/staff.table.js';

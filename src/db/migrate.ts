@@ -13,6 +13,7 @@ import * as m0011 from './migrations/0011_checkin.js';
 import * as m0012 from './migrations/0012_badges.js';
 import * as m0014 from './migrations/0014_meetings.js';
 import * as m0015 from './migrations/0015_leads.js';
+import * as m0016 from './migrations/0016_shop.js';
 
 // A static list rather than a folder scan: works the same from src/ (tsx) and dist/ (built).
 const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '0012_badges': m0012,
   '0014_meetings': m0014,
   '0015_leads': m0015,
+  '0016_shop': m0016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

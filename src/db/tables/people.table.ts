@@ -11,6 +11,14 @@ export interface ContactsTable {
   kind: ContactKind;
   email_status: EmailStatus;
   email_verified_at: string | null;
+  /** How the address was validated: by the emailed link, by an SSO provider, by a merge, by an operator. */
+  email_verified_via: 'link' | 'sso' | 'merge' | 'operator' | null;
+  /** scrypt hash (lib/password.ts) of a shop account's password; null for contacts without one. */
+  password_hash: string | null;
+  /** The structure a relay or B2B individual contact belongs to. */
+  structure_id: string | null;
+  /** Set when this contact was merged into another (the parent); it is kept for the audit trail. */
+  merged_into: string | null;
   created_at: string;
   updated_at: string;
 }

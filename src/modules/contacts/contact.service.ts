@@ -54,6 +54,10 @@ export async function ensureContacts(db: Db, ctx: Ctx, orgId: string, seeds: Con
       kind: seed.kind ?? 'individual',
       email_status: 'unverified',
       email_verified_at: null,
+      email_verified_via: null,
+      password_hash: null,
+      structure_id: null,
+      merged_into: null,
       created_at: now,
       updated_at: now,
     };
