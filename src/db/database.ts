@@ -17,6 +17,7 @@ import type { MeetingAnswersTable, MeetingCampaignsTable, MeetingRecipientsTable
 import type { AttendeeSessionsTable, CredentialsTable, EventFormsTable } from './tables/personal-links.table.js';
 import type { MembershipsTable, OrganisationsTable } from './tables/organisations.table.js';
 import type { ContactsTable, ParticipantsTable } from './tables/people.table.js';
+import type { QrCodesTable, QrEventKeysTable } from './tables/qr-codes.table.js';
 import type { ApiKeysTable, AuditLogTable, IdempotencyKeysTable, ImportsTable } from './tables/platform.table.js';
 import type { ContactConnectionsTable, CustomerSessionsTable, PointsOfSaleTable, SalesChannelsTable, SsoIdentitiesTable, SsoProvidersTable } from './tables/shop.table.js';
 import type { SetupTokensTable, StaffSessionsTable, StaffUsersTable } from './tables/staff.table.js';
@@ -48,6 +49,8 @@ export interface Database {
   rsvp_answers: RsvpAnswersTable;
   access_codes: AccessCodesTable;
   sign_ins: SignInsTable;
+  qr_event_keys: QrEventKeysTable;
+  qr_codes: QrCodesTable;
   event_sessions: EventSessionsTable;
   attention_notes: AttentionNotesTable;
   checkins: CheckinsTable;
@@ -85,5 +88,6 @@ export type * from './tables/organisations.table.js';
 export type * from './tables/people.table.js';
 export type * from './tables/personal-links.table.js';
 export type * from './tables/platform.table.js';
+export type * from './tables/qr-codes.table.js';
 export type * from './tables/shop.table.js';
 export type * from './tables/staff.table.js';

@@ -9,6 +9,7 @@ import * as m0006MailboxRaw from './migrations/0006_mailbox_raw.js';
 import * as m0007 from './migrations/0007_outbox_lean.js';
 import * as m0008 from './migrations/0008_rsvp_answers.js';
 import * as m0009 from './migrations/0009_access_codes.js';
+import * as m0010 from './migrations/0010_qr_codes.js';
 import * as m0011 from './migrations/0011_checkin.js';
 import * as m0012 from './migrations/0012_badges.js';
 import * as m0014 from './migrations/0014_meetings.js';
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0007_outbox_lean': m0007,
   '0008_rsvp_answers': m0008,
   '0009_access_codes': m0009,
+  '0010_qr_codes': m0010,
   '0011_checkin': m0011,
   '0012_badges': m0012,
   '0014_meetings': m0014,

@@ -7,3 +7,4 @@ import './personal-links/index.js';
 import './webapp/index.js';
 import './forms/index.js';
 import './access-codes/index.js';
+import './qr-codes/index.js';

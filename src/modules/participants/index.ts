@@ -15,4 +15,10 @@ export {
 } from './participant.service.js';
 export { listParticipantAddresses, type ParticipantAddress, type ParticipantAddressPage } from './participant-addresses.js';
 export { findParticipantByEmail } from './participant-by-email.js';
-export { onParticipantsRegistered, type RegisteredHook } from './registration-hooks.js';
+export {
+  onParticipantsRegistered,
+  onParticipantStatusChanged,
+  type RegisteredHook,
+  type StatusChange,
+  type StatusChangedHook,
+} from './registration-hooks.js';

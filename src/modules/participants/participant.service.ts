@@ -22,7 +22,7 @@ import {
 } from './participant.repository.js';
 import type { Participant, ParticipantInput, ParticipantPage, ParticipantQuery, ParticipantStatus, ValidParticipant } from './participant.types.js';
 import { checkParticipant } from './participant.validation.js';
-import { participantsRegistered } from './registration-hooks.js';
+import { participantsRegistered, participantStatusChanged } from './registration-hooks.js';
 
 export function searchTextOf(firstName: string, lastName: string, email: string, fields: FieldValues): string {
   const parts = [firstName, lastName, email, ...Object.values(fields).map(searchableValue)];
@@ -104,6 +104,7 @@ export async function updateParticipant(
     updated_at: now,
   });
   if (status === 'registered' && current.status !== 'registered') await participantsRegistered(db, ctx, orgId, eventId, [participantId]);
+  if (status !== current.status) await participantStatusChanged(db, ctx, orgId, eventId, [{ participantId, from: current.status, to: status }]);
   const changed = [
     ...(identityChanged ? ['identity'] : []),
     ...Object.keys(merged).filter((k) => JSON.stringify(merged[k]) !== JSON.stringify(current.fields[k])),
@@ -262,6 +263,11 @@ async function upsertChunk(
     ...changed.filter((row) => row.status === 'registered' && existing.get(row.contact_id)?.status !== 'registered').map((row) => row.id),
   ];
   await participantsRegistered(db, ctx, orgId, eventId, registered);
+  const statusChanges = changed.flatMap((row) => {
+    const from = existing.get(row.contact_id)?.status;
+    return from && from !== row.status ? [{ participantId: row.id, from, to: row.status }] : [];
+  });
+  await participantStatusChanged(db, ctx, orgId, eventId, statusChanges);
   result.created += fresh.length;
   result.updated += changed.length;
   if (options.auditEachRow !== false) await auditMany(db, ctx, actor, entries);

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js';
+import type { Db, ParticipantStatus } from '../../db/database.js';
 import type { Ctx } from '../../lib/context.js';
 
 /**
@@ -18,4 +18,28 @@ export function onParticipantsRegistered(hook: RegisteredHook): void {
 export async function participantsRegistered(db: Db, ctx: Ctx, orgId: string, eventId: string, participantIds: readonly string[]): Promise<void> {
   if (participantIds.length === 0) return;
   for (const hook of hooks) await hook(db, ctx, orgId, eventId, participantIds);
+}
+
+/** A participant's status as it changed in one write. */
+export interface StatusChange {
+  participantId: string;
+  from: ParticipantStatus;
+  to: ParticipantStatus;
+}
+
+/**
+ * What must follow any status change in the same transaction, whatever the path (QR codes: a
+ * cancelled participant's code joins the revocation list). Called only with real changes.
+ */
+export type StatusChangedHook = (db: Db, ctx: Ctx, orgId: string, eventId: string, changes: readonly StatusChange[]) => Promise<void>;
+
+const statusHooks: StatusChangedHook[] = [];
+
+export function onParticipantStatusChanged(hook: StatusChangedHook): void {
+  statusHooks.push(hook);
+}
+
+export async function participantStatusChanged(db: Db, ctx: Ctx, orgId: string, eventId: string, changes: readonly StatusChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  for (const hook of statusHooks) await hook(db, ctx, orgId, eventId, changes);
 }

@@ -1,0 +1,20 @@
+import { onParticipantStatusChanged } from '../participants/index.js';
+import { qrStatusChanged } from './qr-code.service.js';
+
+export * from './qr-code.types.js';
+export {
+  checkQr,
+  eventPublicKey,
+  findParticipantByLeadId,
+  leadIdOf,
+  qrTextFor,
+  revokedQrs,
+  rotateQr,
+} from './qr-code.service.js';
+export { formatLeadId, normaliseLeadId, verifyQrText, type QrFields } from './qr-format.js';
+
+// Whatever path cancels someone (back-office, import, API), their code joins the revocation list
+// in the same transaction.
+onParticipantStatusChanged(async (db, _ctx, _orgId, eventId, changes) => {
+  await qrStatusChanged(db, eventId, changes);
+});
