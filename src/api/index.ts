@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import { DomainError } from '../lib/errors.js';
 import { authenticate } from './auth.js';
+import { checkInRoutes } from './checkin.routes.js';
 import { eventRoutes } from './events.routes.js';
 import { fieldRoutes } from './fields.routes.js';
 import { idempotentWriter } from './idempotency.js';
@@ -77,6 +78,7 @@ async function v1(app: FastifyInstance): Promise<void> {
   participantRoutes(app, write);
   participantLinkRoutes(app, write);
   suppressionRoutes(app, write);
+  checkInRoutes(app, write);
 }
 
 /** REST API under /api/v1 with its OpenAPI description at /api/openapi.json and docs at /api/docs. */
@@ -92,6 +94,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         { name: 'Custom fields', description: 'Extra participant fields of an event' },
         { name: 'Participants', description: 'People in an event' },
         { name: 'Suppressions', description: 'Addresses that get no email (bounced, invalid) or no marketing email (unsubscribed)' },
+        { name: 'Check-in', description: 'Sessions, scanning (online with a nonce, offline bundle and uploads), conflicts and counts' },
       ],
       components: {
         securitySchemes: {
