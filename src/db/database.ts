@@ -18,6 +18,7 @@ import type { AttendeeSessionsTable, CredentialsTable, EventFormsTable } from '.
 import type { MembershipsTable, OrganisationsTable } from './tables/organisations.table.js';
 import type { ContactsTable, ParticipantsTable } from './tables/people.table.js';
 import type { QrCodesTable, QrEventKeysTable } from './tables/qr-codes.table.js';
+import type { SponsorContactsTable, SponsorSessionsTable, SponsorsTable } from './tables/sponsors.table.js';
 import type { ApiKeysTable, AuditLogTable, IdempotencyKeysTable, ImportsTable } from './tables/platform.table.js';
 import type { ContactConnectionsTable, CustomerSessionsTable, PointsOfSaleTable, SalesChannelsTable, SsoIdentitiesTable, SsoProvidersTable } from './tables/shop.table.js';
 import type { SetupTokensTable, StaffSessionsTable, StaffUsersTable } from './tables/staff.table.js';
@@ -62,6 +63,9 @@ export interface Database {
   meeting_campaigns: MeetingCampaignsTable;
   meeting_recipients: MeetingRecipientsTable;
   meeting_answers: MeetingAnswersTable;
+  sponsors: SponsorsTable;
+  sponsor_contacts: SponsorContactsTable;
+  sponsor_sessions: SponsorSessionsTable;
   sales_channels: SalesChannelsTable;
   points_of_sale: PointsOfSaleTable;
   customer_sessions: CustomerSessionsTable;
@@ -89,5 +93,6 @@ export type * from './tables/people.table.js';
 export type * from './tables/personal-links.table.js';
 export type * from './tables/platform.table.js';
 export type * from './tables/qr-codes.table.js';
+export type * from './tables/sponsors.table.js';
 export type * from './tables/shop.table.js';
 export type * from './tables/staff.table.js';

@@ -12,6 +12,7 @@ import * as m0009 from './migrations/0009_access_codes.js';
 import * as m0010 from './migrations/0010_qr_codes.js';
 import * as m0011 from './migrations/0011_checkin.js';
 import * as m0012 from './migrations/0012_badges.js';
+import * as m0013 from './migrations/0013_sponsors.js';
 import * as m0014 from './migrations/0014_meetings.js';
 import * as m0015 from './migrations/0015_leads.js';
 import * as m0016 from './migrations/0016_shop.js';
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0010_qr_codes': m0010,
   '0011_checkin': m0011,
   '0012_badges': m0012,
+  '0013_sponsors': m0013,
   '0014_meetings': m0014,
   '0015_leads': m0015,
   '0016_shop': m0016,

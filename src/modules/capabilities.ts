@@ -7,4 +7,5 @@ import './personal-links/index.js';
 import './webapp/index.js';
 import './forms/index.js';
 import './access-codes/index.js';
+import './sponsors/index.js';
 import './qr-codes/index.js';

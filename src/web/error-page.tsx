@@ -12,9 +12,9 @@ const TITLES: Partial<Record<DomainError['code'], string>> = {
   internal_error: 'Something went wrong',
 };
 
-// Attendee pages (personal links, the web app, the event site) get their own look and never a
-// back-office link.
-const ATTENDEE_PATH = /^\/(?:l|app|e)\//;
+// Attendee pages (personal links, the web app, the event site) and sponsor pages get their own
+// look and never a back-office link.
+const ATTENDEE_PATH = /^\/(?:l|app|e|sponsor)\//;
 const APP_EVENT = /^\/app\/([0-9a-z]{26})(?:[/?]|$)/;
 
 function renderAttendeeError(request: FastifyRequest, reply: FastifyReply, error: DomainError, status: number) {

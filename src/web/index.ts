@@ -25,6 +25,8 @@ import { emailActionsRoutes } from './backoffice/email-actions.routes.js';
 import { campaignsRoutes } from './backoffice/campaigns.routes.js';
 import { suppressionsRoutes } from './backoffice/suppressions.routes.js';
 import { unsubscribeRoutes } from './unsubscribe.routes.js';
+import { sponsorRoutes } from './sponsor/sponsor.routes.js';
+import { sponsorsRoutes } from './backoffice/sponsors.routes.js';
 
 /** Every server-rendered page. Each file is one Fastify plugin. */
 export async function webRoutes(app: FastifyInstance): Promise<void> {
@@ -55,4 +57,6 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(campaignsRoutes);
   await app.register(suppressionsRoutes);
   await app.register(unsubscribeRoutes);
+  await app.register(sponsorRoutes);
+  await app.register(sponsorsRoutes);
 }

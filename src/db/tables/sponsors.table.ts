@@ -1,0 +1,47 @@
+/** A sponsor of one event: its public profile, edited by the organiser and by its own contacts. */
+export interface SponsorsTable {
+  id: string;
+  org_id: string;
+  event_id: string;
+  name: string;
+  description: string;
+  /** JSON text: Array<{ label: string; url: string }>, http(s) only. */
+  links: string;
+  /** Set by the organiser only: the sponsor sees it, cannot change it. */
+  booth: string;
+  /** The uploaded logo, base64 (PNG, JPEG or WebP, checked by its magic bytes), or null. */
+  logo_data: string | null;
+  logo_type: string | null;
+  /** SHA-256 of the logo bytes: its URL version and ETag. */
+  logo_sha: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A person of the sponsor who may receive its permalink: the organisation's contact record. */
+export interface SponsorContactsTable {
+  id: string;
+  org_id: string;
+  event_id: string;
+  sponsor_id: string;
+  contact_id: string;
+  created_at: string;
+}
+
+/**
+ * A session opened by a sponsor permalink: reaches one sponsor's profile and nothing else.
+ * Kept apart from staff and attendee sessions (own table, own cookie) so no guard written for
+ * those can ever accept it.
+ */
+export interface SponsorSessionsTable {
+  /** SHA-256 of the cookie value. */
+  id_hash: string;
+  org_id: string;
+  event_id: string;
+  sponsor_id: string;
+  sponsor_contact_id: string;
+  credential_id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+}
