@@ -27,6 +27,7 @@ export const errorStatus = {
   last_owner: 409,
   template_not_linked: 409,
   template_in_use: 409,
+  not_registered: 409,
   session_in_use: 409,
   setup_link_invalid: 410,
   link_invalid: 404,

@@ -19,6 +19,7 @@ import { eventLinksRoutes } from './backoffice/event-links.routes.js';
 import { apiKeyRoutes } from './backoffice/api-keys.routes.js';
 import { importRoutes } from './backoffice/import.routes.js';
 import { exportRoutes } from './backoffice/export.routes.js';
+import { badgesRoutes } from './backoffice/badges.routes.js';
 import { mailboxRoutes } from './backoffice/mailbox.routes.js';
 import { templatesRoutes } from './backoffice/templates.routes.js';
 import { emailActionsRoutes } from './backoffice/email-actions.routes.js';
@@ -51,6 +52,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(apiKeyRoutes);
   await app.register(importRoutes);
   await app.register(exportRoutes);
+  await app.register(badgesRoutes);
   await app.register(mailboxRoutes);
   await app.register(templatesRoutes);
   await app.register(emailActionsRoutes);

@@ -110,6 +110,7 @@ export function EventHeader({ access, event, current }: { access: OrgAccess; eve
     ['campaigns', `${base}/campaigns`, staff],
     ['links', `${base}/links`, staff],
     ['sponsors', `${base}/sponsors`, staff],
+    ['badges', `${base}/badges`, staff],
     ['edit', `${base}/edit`, admin],
   ];
   return (

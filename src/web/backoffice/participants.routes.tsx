@@ -15,6 +15,7 @@ import { ListQuery, ParticipantList, listHref, listStateOf, participantQueryOf }
 import { HISTORY_LIMIT, ParticipantView, importedEntry, participantName } from './participant-page.js';
 import { PersonalLinks } from './participant-links.js';
 import { PreviewButton } from './preview.routes.js';
+import { BadgeButton } from './badges.routes.js';
 
 interface EventPage {
   access: OrgAccess;
@@ -103,6 +104,9 @@ export async function participantsRoutes(app: FastifyInstance): Promise<void> {
             <a class="button secondary" href={listHref(csv, state)}>
               Export CSV
             </a>{' '}
+            <a class="button secondary" href={listHref(`${eventPath(page.access.org.id, page.event.id)}/badges`, state)}>
+              Print badges
+            </a>{' '}
             {roleAtLeast(page.access.role, 'admin') && (
               // The campaign form reads the same query string, so it starts with this list's filter.
               <a class="button secondary" href={listHref(`${eventPath(page.access.org.id, page.event.id)}/campaigns/new`, state)}>
@@ -147,7 +151,12 @@ export async function participantsRoutes(app: FastifyInstance): Promise<void> {
           fields={page.fields}
           history={history}
           editHref={`${page.base}/${participant.id}/edit`}
-          actions={<PreviewButton orgId={page.access.org.id} eventId={page.event.id} participantId={participant.id} csrf={csrf} />}
+          actions={
+            <>
+              <PreviewButton orgId={page.access.org.id} eventId={page.event.id} participantId={participant.id} csrf={csrf} />{' '}
+              <BadgeButton orgId={page.access.org.id} eventId={page.event.id} participantId={participant.id} registered={participant.status === 'registered'} />
+            </>
+          }
           links={<PersonalLinks links={links} timeZone={page.event.timeZone} revokeBase={revokeBase} csrf={csrf} />}
         />
       </>
