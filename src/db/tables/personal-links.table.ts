@@ -1,5 +1,5 @@
 /** What a personal credential lets its holder do. One credential, one purpose. */
-export type CredentialPurpose = 'webapp' | 'form' | 'rsvp' | 'meeting' | 'preview' | 'signin' | 'email_change' | 'access_code' | 'sponsor';
+export type CredentialPurpose = 'webapp' | 'form' | 'rsvp' | 'meeting' | 'preview' | 'signin' | 'email_change' | 'access_code' | 'sponsor' | 'email_verify' | 'password_reset';
 export type CredentialSubject = 'participant' | 'contact' | 'staff' | 'sponsor_contact';
 
 export interface CredentialsTable {

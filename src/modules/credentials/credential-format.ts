@@ -14,6 +14,8 @@ const KIND: Record<CredentialPurpose, string> = {
   email_change: 'mail',
   access_code: 'code',
   sponsor: 'spon',
+  email_verify: 'vrfy',
+  password_reset: 'pwrs',
 };
 
 const PURPOSE_OF_KIND = new Map(Object.entries(KIND).map(([purpose, kind]) => [kind, purpose as CredentialPurpose]));

@@ -10,6 +10,9 @@ export const WEBAPP_GRACE_DAYS = 14;
 export const PREVIEW_MINUTES = 15;
 export const SIGNIN_MINUTES = 10;
 export const EMAIL_CHANGE_HOURS = 24;
+/** Shop account verification links (DESIGN.md: at most 24 hours) and password resets. */
+export const EMAIL_VERIFY_HOURS = 24;
+export const PASSWORD_RESET_MINUTES = 60;
 /** "Set a new access code" links, sent when the attendee's own code cannot be sent again. */
 export const SET_CODE_HOURS = 24;
 /**
@@ -55,5 +58,9 @@ export function expiryFor(input: LifetimeInput): string {
       return at(eventEnd);
     case 'sponsor':
       return UNTIL_REVOKED;
+    case 'email_verify':
+      return at(now.getTime() + EMAIL_VERIFY_HOURS * 60 * MINUTE);
+    case 'password_reset':
+      return at(now.getTime() + PASSWORD_RESET_MINUTES * MINUTE);
   }
 }

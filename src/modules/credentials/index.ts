@@ -1,6 +1,6 @@
 export * from './credential.types.js';
 export { claimedPurpose } from './credential-format.js';
-export { expiryFor, EMAIL_CHANGE_HOURS, PREVIEW_MINUTES, SIGNIN_MINUTES, TEST_LINK_HOURS, UNTIL_REVOKED, WEBAPP_GRACE_DAYS, type LifetimeInput } from './credential-lifetime.js';
+export { expiryFor, EMAIL_CHANGE_HOURS, EMAIL_VERIFY_HOURS, PASSWORD_RESET_MINUTES, PREVIEW_MINUTES, SIGNIN_MINUTES, TEST_LINK_HOURS, UNTIL_REVOKED, WEBAPP_GRACE_DAYS, type LifetimeInput } from './credential-lifetime.js';
 export {
   getCredential,
   inspectLink,

@@ -9,4 +9,4 @@ export {
   updateOrganisation,
 } from './organisation.service.js';
 export { addStaffMember, assignableRoles, changeStaffRole, removeStaffMember, type Manager, type NewMemberInput } from './membership.service.js';
-export { countOrganisations, findMembers, findOrganisationsOfUser } from './organisation.repository.js';
+export { countOrganisations, findMembers, findOrganisationBySlug, findOrganisationsOfUser } from './organisation.repository.js';

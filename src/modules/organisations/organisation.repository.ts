@@ -20,6 +20,11 @@ export async function findOrganisationById(db: Db, id: string): Promise<Organisa
   return row ? organisationFromRow(row) : null;
 }
 
+export async function findOrganisationBySlug(db: Db, slug: string): Promise<Organisation | null> {
+  const row = await db.selectFrom('organisations').selectAll().where('slug', '=', slug).executeTakeFirst();
+  return row ? organisationFromRow(row) : null;
+}
+
 export async function slugTaken(db: Db, slug: string): Promise<boolean> {
   const row = await db.selectFrom('organisations').select('id').where('slug', '=', slug).executeTakeFirst();
   return row !== undefined;

@@ -14,6 +14,8 @@ export const PURPOSE_LABELS: Record<CredentialPurpose, string> = {
   email_change: 'Email change confirmation',
   access_code: 'Set a new access code',
   sponsor: 'Sponsor permalink',
+  email_verify: 'Account verification',
+  password_reset: 'Password reset',
 };
 
 const STATUS_LABELS: Record<LinkStatus, string> = { active: 'active', expired: 'expired', revoked: 'revoked', used: 'used up' };
