@@ -5,6 +5,7 @@ import { landingRoutes } from './attendee/landing.routes.js';
 import { appRoutes } from './attendee/app.routes.js';
 import { appSignInRoutes } from './attendee/app-sign-in.routes.js';
 import { accessCodeRoutes } from './attendee/access-code.routes.js';
+import { leadsRoutes } from './attendee/leads.routes.js';
 import { previewRoutes } from './backoffice/preview.routes.js';
 import { eventSiteRoutes } from './attendee/event-site.routes.js';
 import { formsRoutes } from './backoffice/forms.routes.js';
@@ -37,6 +38,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(appRoutes);
   await app.register(appSignInRoutes);
   await app.register(accessCodeRoutes);
+  await app.register(leadsRoutes);
   await app.register(previewRoutes);
   await app.register(eventSiteRoutes);
   await app.register(formsRoutes);
