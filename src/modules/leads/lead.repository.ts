@@ -30,31 +30,26 @@ export async function insertExchange(db: Db, row: LeadExchangesTable): Promise<{
   return { row: existing, created: false };
 }
 
-/** Newest first. Bounded: one attendee collects tens or hundreds of cards, not more. */
-export async function exchangesByCollector(db: Db, orgId: string, eventId: string, collectorId: string, limit: number): Promise<LeadExchangesTable[]> {
+/**
+ * A participant's exchanges on one side (the cards they collected, or who collected theirs),
+ * newest first. Bounded: one attendee collects tens or hundreds of cards, not more.
+ */
+export async function exchangesOf(db: Db, orgId: string, eventId: string, side: 'collector_id' | 'collected_id', participantId: string, limit: number): Promise<LeadExchangesTable[]> {
   return db
     .selectFrom('lead_exchanges')
     .selectAll()
     .where('org_id', '=', orgId)
     .where('event_id', '=', eventId)
-    .where('collector_id', '=', collectorId)
+    .where(side, '=', participantId)
     .orderBy('collected_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
 }
 
-export async function exchangesOfCollected(db: Db, orgId: string, eventId: string, collectedId: string, limit: number): Promise<Pick<LeadExchangesTable, 'collector_id' | 'collected_at'>[]> {
-  return db
-    .selectFrom('lead_exchanges')
-    .select(['collector_id', 'collected_at'])
-    .where('org_id', '=', orgId)
-    .where('event_id', '=', eventId)
-    .where('collected_id', '=', collectedId)
-    .orderBy('collected_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
+/** One exchange, only if this collector made it. */
+export async function findExchangeOf(db: Db, collectorId: string, exchangeId: string): Promise<LeadExchangesTable | undefined> {
+  return db.selectFrom('lead_exchanges').selectAll().where('id', '=', exchangeId).where('collector_id', '=', collectorId).executeTakeFirst();
 }
 
 /** Only the collector's own exchange: another attendee's id updates nothing. */

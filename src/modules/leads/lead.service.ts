@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js';
+import type { Db, LeadExchangesTable } from '../../db/database.js';
 import type { Actor, Ctx } from '../../lib/context.js';
 import { DomainError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -7,7 +7,7 @@ import { listCustomFields } from '../custom-fields/index.js';
 import { getParticipant, getParticipantsByIds, type Participant } from '../participants/index.js';
 import { findParticipantByLeadId, normaliseLeadId } from '../qr-codes/index.js';
 import { cardOf, displayName, settingsFromRow } from './card.js';
-import { exchangesByCollector, exchangesOfCollected, findCardRow, findCardRows, insertExchange, updateNote, upsertCardRow } from './lead.repository.js';
+import { exchangesOf, findCardRow, findExchangeOf, findCardRows, insertExchange, updateNote, upsertCardRow } from './lead.repository.js';
 import { MAX_NOTE_LENGTH, type CardSettings, type CollectResult, type CollectedCard, type Collector } from './lead.types.js';
 
 /** Cards shown on one page and in one CSV; far above what one attendee collects at an event. */
@@ -74,7 +74,16 @@ export async function collectLead(db: Db, ctx: Ctx, actor: Actor, orgId: string,
  * no longer registered drop out.
  */
 export async function listCollectedCards(db: Db, orgId: string, eventId: string, collectorId: string): Promise<CollectedCard[]> {
-  const exchanges = await exchangesByCollector(db, orgId, eventId, collectorId, MAX_CARDS);
+  return cardsOf(db, orgId, eventId, await exchangesOf(db, orgId, eventId, 'collector_id', collectorId, MAX_CARDS));
+}
+
+/** One card this attendee collected (the page after a scan), or null for anyone else's exchange. */
+export async function getCollectedCard(db: Db, orgId: string, eventId: string, collectorId: string, exchangeId: string): Promise<CollectedCard | null> {
+  const exchange = await findExchangeOf(db, collectorId, exchangeId);
+  return exchange && exchange.event_id === eventId ? ((await cardsOf(db, orgId, eventId, [exchange]))[0] ?? null) : null;
+}
+
+async function cardsOf(db: Db, orgId: string, eventId: string, exchanges: LeadExchangesTable[]): Promise<CollectedCard[]> {
   const ids = exchanges.map((e) => e.collected_id);
   const [people, settingsRows, fields] = await Promise.all([getParticipantsByIds(db, orgId, ids), findCardRows(db, orgId, ids), listCustomFields(db, orgId, eventId)]);
   const byId = new Map(people.map((p) => [p.id, p]));
@@ -91,7 +100,7 @@ export async function listCollectedCards(db: Db, orgId: string, eventId: string,
 
 /** Who collected my card: names and times only. */
 export async function listCollectors(db: Db, orgId: string, eventId: string, participantId: string): Promise<Collector[]> {
-  const exchanges = await exchangesOfCollected(db, orgId, eventId, participantId, MAX_CARDS);
+  const exchanges = await exchangesOf(db, orgId, eventId, 'collected_id', participantId, MAX_CARDS);
   const people = await getParticipantsByIds(db, orgId, exchanges.map((e) => e.collector_id));
   const byId = new Map(people.map((p) => [p.id, p]));
   const collectors: Collector[] = [];

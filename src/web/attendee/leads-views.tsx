@@ -93,7 +93,7 @@ export function ExchangePage({ base, csrf, typed, error, got, readOnly, jsqrUrl 
       </div>
       <form method="post" action={`${base}/leads`} class="card" data-testid="lead-form">
         <h2>Enter a lead id</h2>
-        <p class="muted">The lead id is printed under the QR code on the badge, like ABCD-2345. Capitals and dashes do not matter.</p>
+        <p class="muted">No camera? Ask the other attendee for the lead id on their "My card" page, like ABCD-2345. Capitals and dashes do not matter.</p>
         {error && (
           <p class="error-text" role="alert" data-testid="lead-error">
             {error}

@@ -215,7 +215,7 @@ describe('web app: lead exchange (business cards)', () => {
     assert.equal(unknown.statusCode, 400);
   });
 
-  test('notes are the collector\'s own: saved, never shown to the collected person, not writable by others', async () => {
+  test('notes and exchanges are the collector\'s own: a note is never shown to the collected person, nor writable by others', async () => {
     const adaBrowser = await inApp(t, event, ada);
     const graceBrowser = await inApp(t, event, grace);
     const sent = await postJson(t, graceBrowser, event.id, { leadId: await leadIdOn(adaBrowser, event) });
@@ -226,6 +226,9 @@ describe('web app: lead exchange (business cards)', () => {
     assert.ok(!(await adaBrowser.get(`/app/${event.id}/my-card`)).body.includes('Talk about'));
     const meddling = await adaBrowser.post(`/app/${event.id}/cards/${exchangeId}/note`, { note: 'overwritten' });
     assert.equal(meddling.statusCode, 404);
+    const peek = await adaBrowser.get(`/app/${event.id}/leads?got=${exchangeId}&new=1`);
+    assert.equal(peek.statusCode, 200);
+    assert.ok(!peek.body.includes('data-testid="collected"'), "someone else's exchange id shows nothing");
     assert.match((await graceBrowser.get(`/app/${event.id}/cards`)).body, /Talk about the engine/);
   });
 

@@ -10,6 +10,7 @@ import {
   cardOf,
   collectLead,
   getCardSettings,
+  getCollectedCard,
   listCollectedCards,
   listCollectors,
   MAX_NOTE_LENGTH,
@@ -91,7 +92,7 @@ export async function leadsRoutes(app: FastifyInstance): Promise<void> {
   async function showExchange(request: FastifyRequest, reply: FastifyReply, c: AppContext, state: { typed?: string; error?: string; status?: number } = {}) {
     const query = request.query as Record<string, unknown>;
     const gotId = typeof query['got'] === 'string' && isId(query['got']) ? query['got'] : null;
-    const mine = gotId ? (await listCollectedCards(db, c.session.orgId, c.event.id, c.participant.id)).find((card) => card.exchangeId === gotId) : undefined;
+    const mine = gotId ? await getCollectedCard(db, c.session.orgId, c.event.id, c.participant.id, gotId) : null;
     const got = mine ? { card: mine, created: query['new'] === '1' } : undefined;
     return renderAppPage(request, reply, c, { title: 'Exchange cards', status: state.status ?? 200 }, (csrf) => (
       <ExchangePage base={c.base} csrf={csrf} typed={state.typed ?? ''} error={state.error} got={got} readOnly={c.session.kind === 'preview'} jsqrUrl={JSQR_PATH} />
