@@ -21,6 +21,8 @@ import { apiKeyRoutes } from './backoffice/api-keys.routes.js';
 import { importRoutes } from './backoffice/import.routes.js';
 import { exportRoutes } from './backoffice/export.routes.js';
 import { badgesRoutes } from './backoffice/badges.routes.js';
+import { checkInPageRoutes } from './backoffice/checkin.routes.js';
+import { sessionsRoutes } from './backoffice/sessions.routes.js';
 import { mailboxRoutes } from './backoffice/mailbox.routes.js';
 import { templatesRoutes } from './backoffice/templates.routes.js';
 import { emailActionsRoutes } from './backoffice/email-actions.routes.js';
@@ -55,6 +57,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(importRoutes);
   await app.register(exportRoutes);
   await app.register(badgesRoutes);
+  await app.register(checkInPageRoutes);
+  await app.register(sessionsRoutes);
   await app.register(mailboxRoutes);
   await app.register(templatesRoutes);
   await app.register(emailActionsRoutes);

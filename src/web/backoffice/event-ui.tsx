@@ -111,6 +111,8 @@ export function EventHeader({ access, event, current }: { access: OrgAccess; eve
     ['links', `${base}/links`, staff],
     ['sponsors', `${base}/sponsors`, staff],
     ['badges', `${base}/badges`, staff],
+    ['check-in', `${base}/checkin`, staff],
+    ['scan', `${base}/scan`, true],
     ['edit', `${base}/edit`, admin],
   ];
   return (

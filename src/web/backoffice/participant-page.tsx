@@ -26,6 +26,7 @@ const ACTIONS: Record<string, string> = {
   'participant.email_change_requested': 'Asked to change their email (confirmation sent to the new address)',
   'participant.email_changed': 'Email changed (confirmed from the new address)',
   'credential.fresh_link_sent': 'Fresh link emailed (an expired or revoked link was opened)',
+  'participant.attention_note_changed': 'Attention note for check-in changed',
 };
 
 /** The first history line of a participant created by a CSV import (imports are audited once). */
@@ -155,6 +156,9 @@ export function ParticipantView({ orgId, event, participant, fields, history, ed
         <dd>{when(participant.updatedAt)}</dd>
       </dl>
       <p class="muted">Times are in the event's time zone ({event.timeZone}).</p>
+      <p>
+        <a href={`/admin/o/${orgId}/events/${event.id}/participants/${participant.id}/attention-note`}>Attention note for check-in</a>
+      </p>
       {orphans.length > 0 && (
         <>
           <h2>Answers to deleted fields</h2>
