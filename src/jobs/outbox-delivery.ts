@@ -117,6 +117,7 @@ async function message(deps: DeliveryDeps, batch: BatchData, row: OutboxTable, t
     text: rendered.text,
     messageId: messageIdOf(row, deps.publicUrl),
     headers,
+    ...(rendered.inline?.length ? { inline: rendered.inline } : {}),
   };
 }
 

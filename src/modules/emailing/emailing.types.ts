@@ -8,6 +8,7 @@ import type {
   TemplateType,
 } from '../../db/database.js';
 import type { FieldValues } from '../custom-fields/index.js';
+import type { InlineImage } from '../mail-transport/index.js';
 
 export type { CampaignStatus, OutboxCategory, OutboxStatus, RecipientKind, SuppressionReason, SuppressionScope, TemplateType };
 
@@ -60,6 +61,8 @@ export interface RenderedEmail {
   subject: string;
   html: string;
   text: string;
+  /** Images the HTML shows by `cid:` (merge tags with inlineHtml); none when absent. */
+  inline?: InlineImage[];
 }
 
 /** Transactional mail (sign-in links, verification, credentials) goes before campaigns. */

@@ -2,7 +2,7 @@
 import './recipient-tags.js';
 
 export * from './emailing.types.js';
-export { FIELDS_NAMESPACE, findMergeTag, listMergeTags, registerMergeTag, type MergeTag, type MergeTagContext } from './merge-tags.js';
+export { FIELDS_NAMESPACE, findMergeTag, listMergeTags, registerMergeTag, type InlineHtml, type MergeTag, type MergeTagContext } from './merge-tags.js';
 export { formatInZone } from './recipient-tags.js';
 export { isPersonalPath, PERSONAL_PATH_PREFIXES } from './personal-paths.js';
 export { checkTemplateSources, type ProblemRule, type TemplateProblem, type TemplateSources } from './template-check.js';

@@ -2,6 +2,7 @@ import type { Db } from '../../db/database.js';
 import type { Ctx } from '../../lib/context.js';
 import type { ServerKeys } from '../../lib/keyring.js';
 import type { Event } from '../events/index.js';
+import type { InlineImage } from '../mail-transport/index.js';
 import type { RecipientData, TemplateType } from './emailing.types.js';
 
 /** What a merge tag gets to produce its value for one recipient of one message. */
@@ -36,6 +37,18 @@ export interface MergeTag {
   /** Template types the tag may appear in; all types when absent. */
   types?: readonly TemplateType[] | undefined;
   resolve(ctx: MergeTagContext): Promise<string>;
+  /**
+   * For a tag that is an image in the HTML body (a QR code): `resolve` gives the text (subject,
+   * text part) and this the markup and the images for that value. Only called when the rendered
+   * HTML shows the tag, and never for previews.
+   */
+  inlineHtml?(value: string, ctx: MergeTagContext): Promise<InlineHtml>;
+}
+
+/** Trusted markup (not escaped) that shows `images` by `cid:`. */
+export interface InlineHtml {
+  html: string;
+  images: InlineImage[];
 }
 
 /** Custom fields are read as `{{ fields.<key> }}`: a namespace, so no field key can shadow a tag. */

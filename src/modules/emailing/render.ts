@@ -2,7 +2,7 @@ import { htmlToText } from './html-text.js';
 import type { FieldValues } from '../custom-fields/index.js';
 import type { EmailTemplate, RenderedEmail } from './emailing.types.js';
 import { compilePart, renderPart, type CompiledPart } from './liquid.js';
-import { FIELDS_NAMESPACE, findMergeTag, type MergeTagContext } from './merge-tags.js';
+import { FIELDS_NAMESPACE, findMergeTag, type MergeTag, type MergeTagContext } from './merge-tags.js';
 import { deriveTextTemplate, renderDerivedText, type DerivedText } from './text-derivation.js';
 
 interface CompiledTemplate {
@@ -58,17 +58,51 @@ function fieldsScope(fields: FieldValues): Record<string, string | boolean> {
   return scope;
 }
 
-async function resolveScope(roots: Set<string>, m: MergeTagContext): Promise<Record<string, unknown>> {
+/** A tag printed as an image in HTML: its value and the marker that holds its place until then. */
+interface InlineUse {
+  tag: MergeTag;
+  value: string;
+  marker: RegExp;
+}
+
+async function resolveScope(roots: Set<string>, m: MergeTagContext): Promise<{ scope: Record<string, unknown>; inline: InlineUse[] }> {
   const scope: Record<string, unknown> = {};
+  const inline: InlineUse[] = [];
   for (const root of roots) {
     if (root === FIELDS_NAMESPACE) {
       scope[root] = fieldsScope(m.recipient.fields);
       continue;
     }
     const tag = findMergeTag(root);
-    if (tag) scope[root] = String((await tag.resolve(m)) ?? '');
+    if (!tag) continue;
+    const value = String((await tag.resolve(m)) ?? '');
+    if (!tag.inlineHtml) {
+      scope[root] = value;
+      continue;
+    }
+    // Letters and digits only, so HTML escaping leaves it whole; random, so no attendee data can
+    // spell it; matched in any case, so an upcase filter does not hide it.
+    const marker = `tsrinline${m.ctx.random.bytes(10).toString('hex')}x`;
+    scope[root] = marker;
+    inline.push({ tag, value, marker: new RegExp(marker, 'gi') });
   }
-  return scope;
+  return { scope, inline };
+}
+
+/** Puts each inline tag's text in the subject and text part, and its markup and images in the HTML. */
+async function placeInline(rendered: Required<RenderedEmail>, uses: InlineUse[], m: MergeTagContext): Promise<Required<RenderedEmail>> {
+  let { subject, html, text } = rendered;
+  const images = [...rendered.inline];
+  for (const use of uses) {
+    const value = () => use.value;
+    subject = subject.replace(use.marker, value);
+    text = text.replace(use.marker, value);
+    if (html.search(use.marker) < 0) continue;
+    const inline = await use.tag.inlineHtml!(use.value, m);
+    html = html.replace(use.marker, () => inline.html);
+    images.push(...inline.images);
+  }
+  return { subject, html, text, inline: images };
 }
 
 /** A header value on one line: CR, LF and other control characters would start a new header. */
@@ -86,7 +120,12 @@ export function headerSafe(value: string, max = MAX_SUBJECT_LENGTH): string {
  */
 export async function renderEmail(template: EmailTemplate, m: MergeTagContext): Promise<RenderedEmail> {
   const parts = compileTemplate(template);
-  const scope = await resolveScope(parts.roots, m);
+  const { scope, inline } = await resolveScope(parts.roots, m);
+  const rendered = renderParts(parts, scope);
+  return inline.length > 0 ? placeInline(rendered, inline, m) : rendered;
+}
+
+function renderParts(parts: CompiledTemplate, scope: Record<string, unknown>): Required<RenderedEmail> {
   try {
     const subject = headerSafe(renderPart(parts.subject, scope));
     const html = renderPart(parts.html, scope);
@@ -94,7 +133,7 @@ export async function renderEmail(template: EmailTemplate, m: MergeTagContext): 
     const text = parts.text
       ? renderPart(parts.text, scope)
       : ((parts.derivedText && renderDerivedText(parts.derivedText, scope)) ?? htmlToText(html));
-    return { subject, html, text };
+    return { subject, html, text, inline: [] };
   } catch (err) {
     if (err instanceof TemplateRenderError) throw err;
     throw new TemplateRenderError(`template cannot be rendered: ${err instanceof Error ? err.message : String(err)}`);

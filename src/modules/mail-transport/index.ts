@@ -1,4 +1,4 @@
-export type { MailAddress, MailTransport, OutgoingMail, SendResult } from './mail-transport.types.js';
+export type { InlineImage, MailAddress, MailTransport, OutgoingMail, SendResult } from './mail-transport.types.js';
 export type { MailboxMessage, MailboxSummary } from './mailbox.types.js';
 export { createMailTransport, classifySmtpError, type MailTransportOptions, type MailTransportSettings } from './smtp-transport.js';
 export { createThreadedMailTransport } from './transport-thread.js';

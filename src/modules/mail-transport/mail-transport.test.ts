@@ -205,6 +205,49 @@ describe('SMTP transport: what reaches the relay', () => {
     }
   });
 
+  test('an inline image travels next to the HTML (multipart/related) and reads back as nodemailer writes it', async () => {
+    const server = await startScriptedSmtp();
+    const png = Buffer.from(`\x89PNG\r\n\x1a\n${'pixels '.repeat(200)}`, 'latin1');
+    const inline = [{ cid: 'qr-1@tessera.test', contentType: 'image/png' as const, filename: 'qr-code.png', content: png }];
+    const withImage = mail({ html: '<p>Your code</p><img src="cid:qr-1@tessera.test" alt="QR code">', text: 'Your code: TQ1:ABC', inline });
+    const htmlOnly = mail({ html: '<img src="cid:qr-1@tessera.test">', text: '', inline });
+    try {
+      const transport = transportTo(server.url);
+      for (const message of [withImage, htmlOnly]) assert.equal((await transport.send(message)).ok, true);
+      for (const [i, message] of [withImage, htmlOnly].entries()) {
+        const { inline: images, ...options } = prepareMail(message);
+        const attachments = images.map((image) => ({ ...image, content: Buffer.from(image.content) }));
+        const reference = await new MailComposer({ ...options, attachments, date: new Date() }).compile().build();
+        const [got, want] = await Promise.all([simpleParser(server.received[i]!.raw), simpleParser(reference)]);
+        for (const key of ['subject', 'text', 'html'] as const) assert.equal(got[key], want[key], `${key} of message ${i}`);
+        assert.equal(got.attachments.length, 1);
+        const [image] = got.attachments;
+        assert.equal(image!.contentId, '<qr-1@tessera.test>');
+        assert.equal(image!.contentDisposition, 'inline');
+        assert.equal(image!.contentType, 'image/png');
+        assert.ok(image!.content.equals(png), 'the image bytes arrive unchanged');
+      }
+      const raw = server.received[0]!.raw.toString();
+      assert.match(raw, /Content-Type: multipart\/alternative;[\s\S]*text\/plain[\s\S]*multipart\/related; type="text\/html";[\s\S]*text\/html[\s\S]*image\/png/);
+      assert.ok(raw.split('\r\n').every((line) => line.length <= 76 || !/^[A-Za-z0-9+/=]+$/.test(line)), 'base64 lines wrapped at 76');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('inline images with ids, names or types that could break the message are refused', () => {
+    const image = { cid: 'qr@tessera.test', contentType: 'image/png' as const, filename: 'qr.png', content: Buffer.from('x') };
+    const bad = [
+      { ...image, cid: 'qr@tessera.test>\r\nBcc: eve@evil.example' },
+      { ...image, filename: 'qr.png\r\nContent-Type: text/html' },
+      { ...image, filename: '"a b".png' },
+      { ...image, contentType: 'text/html' as unknown as 'image/png' },
+      { ...image, content: Buffer.alloc(1_000_001) },
+    ];
+    for (const inline of bad) assert.throws(() => prepareMail(mail({ inline: [inline] })), { name: 'MailInputError' });
+    assert.throws(() => prepareMail(mail({ inline: [image, image] })), { name: 'MailInputError' }, 'duplicate content id');
+  });
+
   test('the Message-ID is passed through and the credentials in SMTP_URL authenticate', async () => {
     const logins: Array<{ username: string | undefined; password: string | null | undefined }> = [];
     const server = await startScriptedSmtp({
@@ -316,7 +359,10 @@ describe('SMTP transport on its own thread (what npm start uses)', () => {
     });
     const threaded = createThreadedMailTransport(settings(server.url));
     try {
-      const message = mail({ to: { email: 'zoe@example.org', name: 'Zoé Ünïcode' }, subject: 'Bienvenue à Summit ✓', headers: { 'X-Campaign': 'c1' } });
+      // The inline image crosses to the thread as a plain Uint8Array, not a Buffer.
+      const png = Buffer.from('an image');
+      const inline = [{ cid: 'qr@tessera.test', contentType: 'image/png' as const, filename: 'qr.png', content: png }];
+      const message = mail({ to: { email: 'zoe@example.org', name: 'Zoé Ünïcode' }, subject: 'Bienvenue à Summit ✓', headers: { 'X-Campaign': 'c1' }, inline });
       const [fine, busy, gone, invalid] = await Promise.all([
         threaded.send(message),
         threaded.send(mail({ to: { email: 'busy@example.org' } })),
@@ -332,6 +378,7 @@ describe('SMTP transport on its own thread (what npm start uses)', () => {
       assert.equal(parsed.subject, 'Bienvenue à Summit ✓');
       assert.equal(parsed.text?.trim(), 'Hello Ada');
       assert.equal(parsed.headers.get('x-campaign'), 'c1');
+      assert.ok(parsed.attachments[0]?.content.equals(png));
       assert.deepEqual(server.received[0]!.rcptTo, ['zoe@example.org']);
     } finally {
       await threaded.close();

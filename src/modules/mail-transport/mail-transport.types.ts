@@ -17,6 +17,19 @@ export interface OutgoingMail {
   messageId: string;
   /** Extra headers (List-Unsubscribe, Reply-To...); those the structure owns (From, To, Subject...) are refused. */
   headers?: Record<string, string>;
+  /** Images the HTML shows through `cid:` (a personal QR code); sent next to the HTML, never to text-only readers. */
+  inline?: InlineImage[];
+}
+
+/** An image inside the HTML body: `<img src="cid:<cid>">`. */
+export interface InlineImage {
+  /** Without angle brackets, `<local>@<domain>`; unique in the message. */
+  cid: string;
+  contentType: 'image/png' | 'image/gif' | 'image/jpeg';
+  /** A plain file name (letters, digits, dot, dash, underscore), for clients that save it. */
+  filename: string;
+  /** A Buffer in-process; a plain Uint8Array once it has crossed to the transport thread. */
+  content: Uint8Array;
 }
 
 export type SendResult =

@@ -1,7 +1,7 @@
 import addressparser from 'nodemailer/lib/addressparser';
 import type { SendMailOptions } from 'nodemailer';
 import { canonicalEmail } from '../../lib/email.js';
-import type { OutgoingMail } from './mail-transport.types.js';
+import type { InlineImage, OutgoingMail } from './mail-transport.types.js';
 import { composeMessage, type PreparedMail } from './mime-message.js';
 
 /** The message cannot be sent as given; retrying would fail the same way. */
@@ -58,6 +58,27 @@ function extraHeaders(headers: Record<string, string> | undefined) {
   return { headers: result, replyTo };
 }
 
+const CONTENT_ID = /^[A-Za-z0-9._-]{1,100}@[A-Za-z0-9.-]{1,200}$/;
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const IMAGE_TYPES = new Set(['image/png', 'image/gif', 'image/jpeg']);
+const MAX_INLINE_BYTES = 1_000_000;
+
+/** Inline images go into MIME headers as they are: only plain ids, names and known types pass. */
+function inlineImages(images: InlineImage[] | undefined): InlineImage[] {
+  const list = images ?? [];
+  const ids = new Set(list.map((image) => image.cid));
+  if (list.length > 10 || ids.size !== list.length) throw new MailInputError('Too many or duplicate inline images');
+  let bytes = 0;
+  for (const image of list) {
+    if (!CONTENT_ID.test(image.cid) || !FILE_NAME.test(image.filename) || !IMAGE_TYPES.has(image.contentType)) {
+      throw new MailInputError('Invalid inline image');
+    }
+    bytes += image.content.byteLength;
+  }
+  if (bytes > MAX_INLINE_BYTES) throw new MailInputError('Inline images over 1 MB');
+  return list;
+}
+
 /**
  * Checks and cleans one message: addresses as { name, address } (encoded by nodemailer's header
  * encoder, never concatenated into a header here), one line per header value, a valid Message-ID.
@@ -68,7 +89,8 @@ export function prepareMail(message: OutgoingMail): PreparedMail {
   const messageId = MESSAGE_ID.exec(message.messageId)?.[1];
   if (!messageId) throw new MailInputError('Invalid Message-ID');
   const { headers, replyTo } = extraHeaders(message.headers);
-  return { from, to, replyTo, subject: oneLine(message.subject, 998), text: message.text, html: message.html, messageId: `<${messageId}>`, headers };
+  const inline = inlineImages(message.inline);
+  return { from, to, replyTo, subject: oneLine(message.subject, 998), text: message.text, html: message.html, messageId: `<${messageId}>`, headers, inline };
 }
 
 /**
