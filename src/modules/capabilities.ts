@@ -7,5 +7,6 @@ import './personal-links/index.js';
 import './webapp/index.js';
 import './forms/index.js';
 import './access-codes/index.js';
+import './meetings/index.js';
 import './sponsors/index.js';
 import './qr-codes/index.js';

@@ -20,6 +20,8 @@ import { eventLinksRoutes } from './backoffice/event-links.routes.js';
 import { apiKeyRoutes } from './backoffice/api-keys.routes.js';
 import { importRoutes } from './backoffice/import.routes.js';
 import { exportRoutes } from './backoffice/export.routes.js';
+import { meetingsRoutes } from './backoffice/meetings.routes.js';
+import { meetingRoutes } from './attendee/meetings.routes.js';
 import { badgesRoutes } from './backoffice/badges.routes.js';
 import { checkInPageRoutes } from './backoffice/checkin.routes.js';
 import { sessionsRoutes } from './backoffice/sessions.routes.js';
@@ -56,6 +58,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(apiKeyRoutes);
   await app.register(importRoutes);
   await app.register(exportRoutes);
+  await app.register(meetingsRoutes);
+  await app.register(meetingRoutes);
   await app.register(badgesRoutes);
   await app.register(checkInPageRoutes);
   await app.register(sessionsRoutes);

@@ -5,7 +5,7 @@ export * from './emailing.types.js';
 export { FIELDS_NAMESPACE, findMergeTag, listMergeTags, registerMergeTag, type InlineHtml, type MergeTag, type MergeTagContext } from './merge-tags.js';
 export { formatInZone } from './recipient-tags.js';
 export { isPersonalPath, PERSONAL_PATH_PREFIXES } from './personal-paths.js';
-export { checkTemplateSources, type ProblemRule, type TemplateProblem, type TemplateSources } from './template-check.js';
+export { checkTemplateSources, registerTagCheck, type ProblemRule, type TagCheck, type TemplateProblem, type TemplateSources } from './template-check.js';
 export { lintTemplate, type LintOptions } from './template-lint.js';
 export { headerSafe, renderEmail, TemplateRenderError } from './render.js';
 export {

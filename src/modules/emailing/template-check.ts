@@ -1,9 +1,10 @@
 import type { Template } from 'liquidjs';
+import type { Db } from '../../db/database.js';
 import type { TemplateType } from './emailing.types.js';
 import { engineFor, globalVariables, PART_LABEL, type Part, type VariableUse } from './liquid.js';
 import { FIELDS_NAMESPACE, findMergeTag } from './merge-tags.js';
 
-export type ProblemRule = 'invalid' | 'syntax' | 'unknown_tag' | 'tag_not_for_type' | 'credential' | 'personal_link' | 'foreign_host';
+export type ProblemRule = 'invalid' | 'syntax' | 'unknown_tag' | 'tag_not_for_type' | 'credential' | 'personal_link' | 'foreign_host' | 'tag_unavailable';
 
 /** One reason a template cannot be saved, shaped like every validation detail (path + message). */
 export interface TemplateProblem {
@@ -72,6 +73,39 @@ export function checkTemplateSources(input: TemplateSources, fieldKeys: readonly
         seen.add(key);
         problems.push(problem);
       }
+    }
+  }
+  return problems;
+}
+
+/** Why a tag cannot be used in this event's templates now (no open availability campaign), or null. */
+export type TagCheck = (db: Db, orgId: string, eventId: string, now: Date) => Promise<string | null>;
+
+const tagChecks = new Map<string, TagCheck>();
+
+/**
+ * For a tag that needs something of the event to exist when it is sent: checked when an event's
+ * template is saved, so the organiser hears it then rather than from failed messages.
+ */
+export function registerTagCheck(tag: string, check: TagCheck): void {
+  if (tagChecks.has(tag)) throw new Error(`merge tag "${tag}" already has a check`);
+  tagChecks.set(tag, check);
+}
+
+/** Tags this event cannot serve now, each with its own explanation. Run on a template that passed the other checks. */
+export async function checkEventTags(db: Db, orgId: string, eventId: string, input: TemplateSources, now: Date): Promise<TemplateProblem[]> {
+  const problems: TemplateProblem[] = [];
+  const parts: Array<[Part, string]> = [['subject', input.subject], ['html', input.html]];
+  if (input.text !== null) parts.push(['text', input.text]);
+  const seen = new Set<string>();
+  for (const [part, source] of parts) {
+    for (const use of globalVariables(engineFor(part), engineFor(part).parse(source), part)) {
+      const root = use.segments[0] ?? '';
+      const check = tagChecks.get(root);
+      if (!check || seen.has(root)) continue;
+      seen.add(root);
+      const message = await check(db, orgId, eventId, now);
+      if (message) problems.push({ path: `/${part}`, rule: 'tag_unavailable', tag: root, message });
     }
   }
   return problems;

@@ -6,7 +6,7 @@ import { audit } from '../audit/index.js';
 import { listCustomFields } from '../custom-fields/index.js';
 import { getEvent } from '../events/index.js';
 import { TEMPLATE_TYPES, type EmailTemplate, type TemplateInput, type TemplateType } from './emailing.types.js';
-import { checkTemplateSources, type TemplateProblem, type TemplateSources } from './template-check.js';
+import { checkEventTags, checkTemplateSources, type TemplateProblem, type TemplateSources } from './template-check.js';
 import { lintTemplate, type LintOptions } from './template-lint.js';
 import { deleteTemplateRow, findLinksOfTemplate, findTemplate, findTemplates, insertTemplate, templateInUse, updateTemplateRow } from './template.repository.js';
 
@@ -37,16 +37,19 @@ function normalise(input: TemplateInput): { value: TemplateSources & { name: str
 /**
  * Every reason this template cannot be saved, without saving: syntax, unknown merge tags (with
  * the event's custom fields), and the linter's refusals. The editor shows them as the user types.
+ * With `now`, an event's template also hears of tags the event cannot serve at this time.
  */
-export async function checkTemplate(db: Db, orgId: string, eventId: string | null, input: TemplateInput, settings: EmailingSettings): Promise<TemplateProblem[]> {
+export async function checkTemplate(db: Db, orgId: string, eventId: string | null, input: TemplateInput, settings: EmailingSettings, now?: Date): Promise<TemplateProblem[]> {
   const { value, problems } = normalise(input);
   if (problems.length > 0) return problems;
   const fieldKeys = eventId ? (await listCustomFields(db, orgId, eventId)).map((f) => f.key) : null;
-  return [...checkTemplateSources(value, fieldKeys), ...lintTemplate(value, settings)];
+  const found = [...checkTemplateSources(value, fieldKeys), ...lintTemplate(value, settings)];
+  if (found.length > 0 || !eventId || !now) return found;
+  return checkEventTags(db, orgId, eventId, value, now);
 }
 
-async function validated(db: Db, orgId: string, eventId: string | null, input: TemplateInput, settings: EmailingSettings) {
-  const problems = await checkTemplate(db, orgId, eventId, input, settings);
+async function validated(db: Db, orgId: string, eventId: string | null, input: TemplateInput, settings: EmailingSettings, now: Date) {
+  const problems = await checkTemplate(db, orgId, eventId, input, settings, now);
   if (problems.length > 0) {
     const unknown = problems.filter((p) => p.rule === 'unknown_tag').map((p) => p.tag);
     const message = unknown.length > 0 ? `Unknown merge tags: ${unknown.join(', ')}` : problems.map((p) => p.message).join('; ');
@@ -76,7 +79,7 @@ export async function createTemplate(
   settings: EmailingSettings,
 ): Promise<EmailTemplate> {
   if (eventId) await getEvent(db, orgId, eventId);
-  const value = await validated(db, orgId, eventId, input, settings);
+  const value = await validated(db, orgId, eventId, input, settings, ctx.clock.now());
   const now = ctx.clock.now().toISOString();
   const id = newId(ctx.clock, ctx.random);
   const row = { id, org_id: orgId, event_id: eventId, type: value.type, name: value.name, subject: value.subject, html: value.html, text: value.text, created_at: now, updated_at: now };
@@ -96,7 +99,7 @@ export async function updateTemplate(
   settings: EmailingSettings,
 ): Promise<EmailTemplate> {
   const current = await getTemplate(db, orgId, templateId);
-  const value = await validated(db, orgId, current.eventId, input, settings);
+  const value = await validated(db, orgId, current.eventId, input, settings, ctx.clock.now());
   if (value.type !== current.type && (await findLinksOfTemplate(db, orgId, templateId)).length > 0) {
     throw new DomainError('template_in_use', 'This template is linked to actions: unlink it before changing its type');
   }

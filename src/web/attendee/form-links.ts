@@ -30,7 +30,7 @@ export function maskEmail(email: string): string {
  * longer than the link itself. Someone already signed in to the app as that same participant
  * keeps their app session (it opens every form, prefilled): a link must not sign them down.
  */
-async function openFormSession(db: Db, app: FastifyInstance, request: FastifyRequest, reply: Parameters<typeof setAttendeeCookie>[1], credential: Credential, scope: Record<string, string>): Promise<string> {
+export async function openFormSession(db: Db, app: FastifyInstance, request: FastifyRequest, reply: Parameters<typeof setAttendeeCookie>[1], credential: Credential, scope: Record<string, string>): Promise<string> {
   const eventId = credential.eventId!;
   const current = await attendeeOf(app, request);
   if (current?.kind === 'app' && current.eventId === eventId && current.participantId === credential.subjectId) return eventId;

@@ -109,6 +109,7 @@ export function EventHeader({ access, event, current }: { access: OrgAccess; eve
     ['emails', `${base}/emails`, staff],
     ['campaigns', `${base}/campaigns`, staff],
     ['links', `${base}/links`, staff],
+    ['meetings', `${base}/meetings`, staff],
     ['sponsors', `${base}/sponsors`, staff],
     ['badges', `${base}/badges`, staff],
     ['check-in', `${base}/checkin`, staff],
