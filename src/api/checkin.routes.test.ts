@@ -67,15 +67,37 @@ describe('check-in through the API', () => {
     assert.deepEqual(refusals, [], 'no refusal admitted anyone');
   });
 
-  test('two devices scanning the same code at the same moment: exactly one admission', async () => {
+  test('devices scanning the same codes at the same moment: exactly one admission each', async () => {
+    // Everything at once: 5 people x 4 devices, 20 requests in flight (on PostgreSQL, over 5
+    // pooled connections: transactions that really overlap).
     const people = await Promise.all(Array.from({ length: 5 }, () => attendee(t, s)));
+    const devices = ['door-1', 'door-2', 'door-3', 'door-4'];
+    const results = await Promise.all(people.flatMap((person) => devices.map(async (device) => ({ person: person.id, result: (await scan(person.qr, { device })).result }))));
     for (const person of people) {
-      const results = await Promise.all(['door-1', 'door-2', 'door-3'].map((device) => scan(person.qr, { device })));
-      const outcomes = results.map((r) => r.result).sort();
-      assert.deepEqual(outcomes, ['admitted', 'already_checked_in', 'already_checked_in']);
+      const outcomes = results.filter((r) => r.person === person.id).map((r) => r.result).sort();
+      assert.deepEqual(outcomes, ['admitted', 'already_checked_in', 'already_checked_in', 'already_checked_in']);
       const rows = await t.db.selectFrom('checkin_admissions').selectAll().where('participant_id', '=', person.id).execute();
       assert.equal(rows.length, 1);
     }
+  });
+
+  test('a scan racing an admission still in flight waits for it and does not admit twice', { skip: process.env.TEST_DATABASE_URL ? false : 'PostgreSQL only: one SQLite connection runs transactions one at a time' }, async () => {
+    const ada = await attendee(t, s);
+    let settled = false;
+    let racing: Promise<CheckInJson> | undefined;
+    await t.db.transaction().execute(async (trx) => {
+      // Another device's scan, between its admission and its commit.
+      const now = t.clock.now().toISOString();
+      const id = 'zzzzzzzzzzzzzzzzzzzzzzzzzz';
+      await trx.insertInto('checkins').values({ id, org_id: s.org.orgId, event_id: s.eventId, session_id: null, participant_id: ada.id, device_id: 'door-x', nonce: nonce(), result: 'admitted', device_result: null, first_admitted_at: null, qr_version: 1, scanned_at: now, recorded_at: now, offline: 0, actor_type: 'api_key', actor_id: null }).execute();
+      await trx.insertInto('checkin_admissions').values({ event_id: s.eventId, point: 'entrance', participant_id: ada.id, org_id: s.org.orgId, checkin_id: id, device_id: 'door-x', admitted_at: now }).execute();
+      racing = scan(ada.qr, { device: 'door-y' });
+      void racing.then(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(settled, false, 'the second admission waits on the first one’s row');
+    });
+    const result = await racing!;
+    assert.equal(result.result, 'already_checked_in');
   });
 
   test('a repeated nonce returns the first result and records nothing new', async () => {
