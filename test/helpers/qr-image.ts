@@ -1,8 +1,11 @@
 import { createRequire } from 'node:module';
-import jsQR from 'jsqr';
+import type { QRCode } from 'jsqr';
 
-// pngjs comes with qrcode (which draws PNGs with it); a test only needs its synchronous reader.
-const { PNG } = createRequire(import.meta.url)('pngjs') as { PNG: { sync: { read(png: Buffer): { width: number; height: number; data: Buffer } } } };
+// Both are CommonJS: jsQR's UMD build, and pngjs (which qrcode draws its PNGs with). A test
+// needs jsQR's decoder and pngjs's synchronous reader.
+const require = createRequire(import.meta.url);
+const jsQR = require('jsqr') as (data: Uint8ClampedArray, width: number, height: number) => QRCode | null;
+const { PNG } = require('pngjs') as { PNG: { sync: { read(png: Buffer): { width: number; height: number; data: Buffer } } } };
 
 /** What a phone scanner would read from this PNG: the QR code's text, or null when none is found. */
 export function decodeQrPng(png: Buffer): string | null {
