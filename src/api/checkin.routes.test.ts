@@ -153,6 +153,18 @@ describe('check-in through the API', () => {
     assert.equal((await s.api.delete(`/events/${s.eventId}/sessions/${session}`)).statusCode, 409, 'a session with scans keeps its history');
   });
 
+  test('the OpenAPI document describes the check-in routes and their result codes', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { paths: Record<string, Record<string, { tags?: string[]; responses: Record<string, unknown> }>> };
+    for (const path of ['/events/{eventId}/checkins', '/events/{eventId}/checkin/offline-scans', '/events/{eventId}/sessions']) {
+      assert.deepEqual(doc.paths[`/api/v1${path}`]?.['post']?.tags, ['Check-in'], path);
+    }
+    for (const path of ['/events/{eventId}/checkin/bundle', '/events/{eventId}/checkin/conflicts', '/events/{eventId}/checkin/stats']) {
+      assert.ok(doc.paths[`/api/v1${path}`]?.['get'], path);
+    }
+    const result = JSON.stringify(doc.paths['/api/v1/events/{eventId}/checkins']!['post']!.responses['200']);
+    for (const code of ['admitted', 'already_checked_in', 'cancelled', 'wrong_event', 'revoked', 'forged', 'unknown']) assert.match(result, new RegExp(`"${code}"`));
+  });
+
   test("another organisation's key sees nothing of the event", async () => {
     const ada = await attendee(t, s);
     const stranger = await apiClient(t, (await seedOrganisation(t, 'Other Org')).orgId);
