@@ -6,6 +6,7 @@ import { appRoutes } from './attendee/app.routes.js';
 import { appSignInRoutes } from './attendee/app-sign-in.routes.js';
 import { accessCodeRoutes } from './attendee/access-code.routes.js';
 import { leadsRoutes } from './attendee/leads.routes.js';
+import { qrCodeRoutes } from './attendee/qr-code.routes.js';
 import { previewRoutes } from './backoffice/preview.routes.js';
 import { eventSiteRoutes } from './attendee/event-site.routes.js';
 import { formsRoutes } from './backoffice/forms.routes.js';
@@ -43,6 +44,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(appSignInRoutes);
   await app.register(accessCodeRoutes);
   await app.register(leadsRoutes);
+  await app.register(qrCodeRoutes);
   await app.register(previewRoutes);
   await app.register(eventSiteRoutes);
   await app.register(formsRoutes);

@@ -24,6 +24,7 @@ export function AppNav({ base, csrf, session }: { base: string; csrf: string; se
       <a href={base}>Home</a>
       <a href={`${base}/edit`}>Edit my details</a>
       <a href={`${base}/access-code`}>Access code</a>
+      <a href={`${base}/qr-code`}>My QR code</a>
       <a href={`${base}/leads`}>Exchange cards</a>
       <a href={`${base}/my-card`}>My card</a>
       <form method="post" action={`${base}/sign-out`} class="inline">
