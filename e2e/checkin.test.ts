@@ -8,6 +8,7 @@ import { systemClock } from '../src/lib/clock.js';
 import { cryptoRandom } from '../src/lib/random.js';
 import { qrTextFor } from '../src/modules/qr-codes/index.js';
 import { launchBrowser, screenshotDir } from './helpers/browser.js';
+import { addParticipantInBrowser, createEventInBrowser } from './helpers/event.js';
 import { setUpOwner } from './helpers/owner.js';
 import { startServer, type RunningServer } from './helpers/server.js';
 
@@ -56,30 +57,16 @@ describe('check-in scanner in Chromium', () => {
     let step = 'setup';
     try {
       await setUpOwner(page, server);
-      await page.getByRole('link', { name: 'New event' }).click();
-      await page.getByLabel('Name', { exact: true }).fill(EVENT.name);
-      await page.getByLabel('Starts').fill(EVENT.starts);
-      await page.getByLabel('Ends').fill(EVENT.ends);
-      await page.getByLabel(/^Time zone/).selectOption(EVENT.zone);
-      await page.getByRole('button', { name: 'Create event' }).click();
-      await page.waitForURL(/\/events\/[0-9a-z]{26}\?done=created$/);
-      const eventPath = new URL(page.url()).pathname;
+      const eventUrl = await createEventInBrowser(page, server, EVENT);
+      const eventPath = new URL(eventUrl).pathname;
       const [, , , orgId, , eventId] = eventPath.split('/');
 
       step = 'a registered participant';
-      await page.goto(`${server.url}${eventPath}/participants`);
-      await page.getByRole('link', { name: 'Add a participant' }).click();
-      await page.getByLabel('Email *').fill(ADA.email);
-      await page.getByLabel('First name').fill(ADA.first);
-      await page.getByLabel('Last name').fill(ADA.last);
-      await page.getByLabel('Status').selectOption('registered');
-      await page.getByRole('button', { name: 'Add participant' }).click();
-      await page.waitForURL(/\/participants\/[0-9a-z]{26}\?done=created$/);
-      const participantId = new URL(page.url()).pathname.split('/').pop()!;
+      const participantId = await addParticipantInBrowser(page, eventUrl, ADA);
       const code = await qrCodeOf(server, orgId!, eventId!, participantId);
 
       step = 'first scan: admitted';
-      await page.goto(`${server.url}${eventPath}`);
+      await page.goto(eventUrl);
       await page.getByRole('link', { name: 'Scan', exact: true }).click();
       await page.waitForURL(/\/scan$/);
       await page.getByLabel('Code').fill(code);
@@ -103,7 +90,7 @@ describe('check-in scanner in Chromium', () => {
       step = 'without JavaScript: the plain form gives the same answer';
       const context = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
       const plain = await context.newPage();
-      await plain.goto(`${server.url}${eventPath}/scan`);
+      await plain.goto(`${eventUrl}/scan`);
       await plain.getByLabel('Code').fill(code);
       await plain.getByRole('button', { name: 'Check in' }).click();
       await plain.locator('#scan-result .scan-result[data-result="already_checked_in"]').waitFor();
