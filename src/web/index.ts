@@ -24,6 +24,7 @@ import { exportRoutes } from './backoffice/export.routes.js';
 import { meetingsRoutes } from './backoffice/meetings.routes.js';
 import { meetingRoutes } from './attendee/meetings.routes.js';
 import { badgesRoutes } from './backoffice/badges.routes.js';
+import { qrCodeAdminRoutes } from './backoffice/qr-code.routes.js';
 import { checkInPageRoutes } from './backoffice/checkin.routes.js';
 import { sessionsRoutes } from './backoffice/sessions.routes.js';
 import { mailboxRoutes } from './backoffice/mailbox.routes.js';
@@ -63,6 +64,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(meetingsRoutes);
   await app.register(meetingRoutes);
   await app.register(badgesRoutes);
+  await app.register(qrCodeAdminRoutes);
   await app.register(checkInPageRoutes);
   await app.register(sessionsRoutes);
   await app.register(mailboxRoutes);

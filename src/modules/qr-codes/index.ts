@@ -9,6 +9,7 @@ export {
   eventPublicKey,
   findParticipantByLeadId,
   leadIdOf,
+  qrCodeStatus,
   qrTextFor,
   revokedQrs,
   rotateQr,

@@ -20,7 +20,7 @@ import {
 } from './qr-code.repository.js';
 import { formatLeadId, generateLeadId, normaliseLeadId, parseQrText, publicKeyObject, qrTextOf, signatureValid, signedPart } from './qr-format.js';
 import { generateEventKey, signWith } from './qr-keys.js';
-import type { QrCheck, QrRevocationPage } from './qr-code.types.js';
+import type { QrCheck, QrCodeStatus, QrRevocationPage } from './qr-code.types.js';
 
 /** The event's key pair, made on first use. The caller has checked that the event is the org's. */
 async function ensureEventKey(db: Db, ctx: Ctx, keys: ServerKeys, orgId: string, eventId: string): Promise<QrEventKeysTable> {
@@ -143,6 +143,12 @@ export async function revokedQrs(db: Db, orgId: string, eventId: string, afterCu
     cursor: last ? `${last.change_seq}.${last.participant_id}` : (afterCursor ?? '0'),
     more: rows.length > page.length,
   };
+}
+
+/** What the back-office shows about a participant's code (never the code): null if none was made yet. */
+export async function qrCodeStatus(db: Db, orgId: string, eventId: string, participantId: string): Promise<QrCodeStatus | null> {
+  const row = await findQrRow(db, orgId, eventId, participantId);
+  return row ? { version: row.version, rotatedAt: row.rotated_at, createdAt: row.created_at } : null;
 }
 
 /** The participant's lead id (XXXX-XXXX), made with their QR row on first use. */

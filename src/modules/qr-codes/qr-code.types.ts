@@ -19,3 +19,9 @@ export interface QrRevocationPage {
   /** True when more entries wait: ask again at once with the new cursor. */
   more: boolean;
 }
+
+export interface QrCodeStatus {
+  version: number;
+  rotatedAt: string | null;
+  createdAt: string;
+}

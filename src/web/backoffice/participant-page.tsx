@@ -27,6 +27,7 @@ const ACTIONS: Record<string, string> = {
   'participant.email_changed': 'Email changed (confirmed from the new address)',
   'credential.fresh_link_sent': 'Fresh link emailed (an expired or revoked link was opened)',
   'participant.attention_note_changed': 'Attention note for check-in changed',
+  'qr_code.rotated': 'QR code rotated (earlier codes refused)',
 };
 
 /** The first history line of a participant created by a CSV import (imports are audited once). */

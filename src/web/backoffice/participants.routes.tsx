@@ -16,6 +16,7 @@ import { HISTORY_LIMIT, ParticipantView, importedEntry, participantName } from '
 import { PersonalLinks } from './participant-links.js';
 import { PreviewButton } from './preview.routes.js';
 import { BadgeButton } from './badges.routes.js';
+import { QrCodeButton } from './qr-code.routes.js';
 
 interface EventPage {
   access: OrgAccess;
@@ -155,6 +156,8 @@ export async function participantsRoutes(app: FastifyInstance): Promise<void> {
             <>
               <PreviewButton orgId={page.access.org.id} eventId={page.event.id} participantId={participant.id} csrf={csrf} />{' '}
               <BadgeButton orgId={page.access.org.id} eventId={page.event.id} participantId={participant.id} registered={participant.status === 'registered'} />
+              {' '}
+              <QrCodeButton orgId={page.access.org.id} eventId={page.event.id} participantId={participant.id} role={page.access.role} />
             </>
           }
           links={<PersonalLinks links={links} timeZone={page.event.timeZone} revokeBase={revokeBase} csrf={csrf} />}
