@@ -1,6 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
+import QRCode, { type QRCodeSegment } from 'qrcode';
 import { MIN_FONT_SIZE, PAGE_SIZES, QR_SIZES, type BadgeLayout } from './badge.types.js';
 
 /** One printed line: the text already read from the participant, with its layout settings. */
@@ -16,6 +16,7 @@ export interface BadgeContent {
 }
 
 const MM = 72 / 25.4;
+const ALPHANUMERIC = /^[0-9A-Z $%*+\-./:]*$/;
 const MARGIN = 6 * MM;
 const LINE_HEIGHT = 1.2;
 // Characters outside WinAnsi beyond Latin-1 that the standard PDF fonts still carry.
@@ -103,7 +104,10 @@ function drawLines(doc: PDFKit.PDFDocument, lines: BadgeLine[], box: Box): void 
  * wider than the four-module quiet zone scanners need.
  */
 function drawQr(doc: PDFKit.PDFDocument, text: string, box: Box): void {
-  const code = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  // One explicit segment: the QR text is alphanumeric by design, and letting qrcode search the
+  // optimal mix of modes (a shortest-path over the text) cost more than drawing the badge.
+  const segment: QRCodeSegment = ALPHANUMERIC.test(text) ? { mode: 'alphanumeric', data: text } : { mode: 'byte', data: Buffer.from(text) };
+  const code = QRCode.create([segment], { errorCorrectionLevel: 'M' });
   const { size, data } = code.modules;
   const module = box.width / size;
   // A hair of overlap between rows so renderers do not show seams between modules.
@@ -161,7 +165,11 @@ export function badgePdfStream(layout: BadgeLayout, badges: AsyncIterable<BadgeC
       for await (const badge of badges) {
         if (out.destroyed) return;
         drawBadge(doc, layout, { lines: badge.lines.map((line) => ({ ...line, text: toWinAnsi(line.text) })), qrText: badge.qrText });
+        // Wait for the client when its buffer is full; otherwise still give the event loop a
+        // turn, since with SQLite every await above resolves at once: without it pdfkit's output
+        // (flowing on the next tick) and every other request would wait for the last badge.
         if (out.writableNeedDrain) await drainedOrClosed(out);
+        else await new Promise((resolve) => setImmediate(resolve));
       }
       doc.end();
     } catch (error) {
