@@ -18,7 +18,7 @@ import type { AttendeeSessionsTable, CredentialsTable, EventFormsTable } from '.
 import type { MembershipsTable, OrganisationsTable } from './tables/organisations.table.js';
 import type { ContactsTable, ParticipantsTable } from './tables/people.table.js';
 import type { QrCodesTable, QrEventKeysTable } from './tables/qr-codes.table.js';
-import type { SponsorContactsTable, SponsorSessionsTable, SponsorsTable } from './tables/sponsors.table.js';
+import type { SponsorContactsTable, SponsorLeadsTable, SponsorSessionsTable, SponsorsTable } from './tables/sponsors.table.js';
 import type { ApiKeysTable, AuditLogTable, IdempotencyKeysTable, ImportsTable } from './tables/platform.table.js';
 import type { ContactConnectionsTable, CustomerSessionsTable, PointsOfSaleTable, SalesChannelsTable, SsoIdentitiesTable, SsoProvidersTable } from './tables/shop.table.js';
 import type { SetupTokensTable, StaffSessionsTable, StaffUsersTable } from './tables/staff.table.js';
@@ -66,6 +66,7 @@ export interface Database {
   sponsors: SponsorsTable;
   sponsor_contacts: SponsorContactsTable;
   sponsor_sessions: SponsorSessionsTable;
+  sponsor_leads: SponsorLeadsTable;
   sales_channels: SalesChannelsTable;
   points_of_sale: PointsOfSaleTable;
   customer_sessions: CustomerSessionsTable;

@@ -19,8 +19,8 @@ export async function addSponsor(owner: Session, orgId: string, eventId: string,
 }
 
 /** An organiser adds a contact to a sponsor; returns the sponsor contact's id. */
-export async function addSponsorContact(t: TestApp, owner: Session, orgId: string, eventId: string, sponsorId: string, name: string, email: string): Promise<string> {
-  const response = await owner.post(`${sponsorsPath(orgId, eventId)}/${sponsorId}/contacts`, { name, email });
+export async function addSponsorContact(t: TestApp, owner: Session, orgId: string, eventId: string, sponsorId: string, name: string, email: string, role: 'editor' | 'scanner' = 'editor'): Promise<string> {
+  const response = await owner.post(`${sponsorsPath(orgId, eventId)}/${sponsorId}/contacts`, { name, email, role });
   assert.equal(response.statusCode, 303, response.body.slice(0, 400));
   const row = await t.db
     .selectFrom('sponsor_contacts')

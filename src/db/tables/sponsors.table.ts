@@ -25,7 +25,23 @@ export interface SponsorContactsTable {
   event_id: string;
   sponsor_id: string;
   contact_id: string;
+  role: SponsorContactRole;
   created_at: string;
+}
+
+/** An editor keeps the profile and scans at the booth; a scanner (booth staff) only scans. */
+export type SponsorContactRole = 'editor' | 'scanner';
+
+/** An attendee's card collected at the sponsor's booth: the attendee's own card settings apply. */
+export interface SponsorLeadsTable {
+  id: string;
+  org_id: string;
+  event_id: string;
+  sponsor_id: string;
+  participant_id: string;
+  /** The sponsor contact whose session scanned it. */
+  collected_by: string;
+  collected_at: string;
 }
 
 /**

@@ -17,4 +17,5 @@ export {
   updateSponsor,
 } from './sponsor.service.js';
 export { deleteSponsor, permalinkStatuses, removeSponsorContact, revokeSponsorPermalinks, sendSponsorPermalink } from './sponsor-permalink.service.js';
+export { collectBoothLead, listBoothLeads, MAX_BOOTH_LEADS } from './sponsor-leads.service.js';
 export { endSponsorSession, resolveSponsorSession, sponsorActor, startSponsorSession } from './sponsor-session.service.js';

@@ -39,7 +39,7 @@ export async function startSponsorSession(db: Db, ctx: Ctx, actor: Actor, creden
     target: { type: 'sponsor', id: contact.sponsor_id },
     data: { eventId: contact.event_id, credentialId: credential.id },
   });
-  const session = { orgId: row.org_id, eventId: row.event_id, sponsorId: row.sponsor_id, sponsorContactId: contact.id, credentialId: credential.id, email: contact.email, expiresAt: row.expires_at };
+  const session = { orgId: row.org_id, eventId: row.event_id, sponsorId: row.sponsor_id, sponsorContactId: contact.id, credentialId: credential.id, email: contact.email, role: contact.role, expiresAt: row.expires_at };
   return { token, session };
 }
 
@@ -57,7 +57,7 @@ export async function resolveSponsorSession(db: Db, ctx: Ctx, token: string): Pr
     return null;
   }
   if (now.getTime() - new Date(row.last_seen_at).getTime() > TOUCH_INTERVAL_MS) await touchSponsorSession(db, idHash, now.toISOString());
-  return { orgId: row.org_id, eventId: row.event_id, sponsorId: row.sponsor_id, sponsorContactId: row.sponsor_contact_id, credentialId: row.credential_id, email: row.email, expiresAt: row.expires_at };
+  return { orgId: row.org_id, eventId: row.event_id, sponsorId: row.sponsor_id, sponsorContactId: row.sponsor_contact_id, credentialId: row.credential_id, email: row.email, role: row.role, expiresAt: row.expires_at };
 }
 
 export async function endSponsorSession(db: Db, token: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { insertRow } from '../../db/bulk.js';
-import type { Db, SponsorContactsTable, SponsorSessionsTable, SponsorsTable } from '../../db/database.js';
+import type { Db, SponsorContactRole, SponsorContactsTable, SponsorLeadsTable, SponsorSessionsTable, SponsorsTable } from '../../db/database.js';
 
 /** Every column but the logo bytes: lists and pages never carry them. */
 const SPONSOR_COLUMNS = ['id', 'org_id', 'event_id', 'name', 'description', 'links', 'booth', 'logo_type', 'logo_sha', 'created_at', 'updated_at'] as const;
@@ -74,12 +74,13 @@ export async function insertSponsorSession(db: Db, row: SponsorSessionsTable): P
 }
 
 /** The session, its contact's address and whether its permalink was revoked, in one lookup. */
-export async function findSponsorSession(db: Db, idHash: string): Promise<(SponsorSessionsTable & { credential_revoked_at: string | null; email: string }) | null> {
+export async function findSponsorSession(db: Db, idHash: string): Promise<(SponsorSessionsTable & { credential_revoked_at: string | null; email: string; role: SponsorContactRole }) | null> {
   const row = await db
     .selectFrom('sponsor_sessions')
     .innerJoin('credentials', 'credentials.id', 'sponsor_sessions.credential_id')
+    .innerJoin('sponsor_contacts', 'sponsor_contacts.id', 'sponsor_sessions.sponsor_contact_id')
     .selectAll('sponsor_sessions')
-    .select(['credentials.revoked_at as credential_revoked_at', 'credentials.email'])
+    .select(['credentials.revoked_at as credential_revoked_at', 'credentials.email', 'sponsor_contacts.role'])
     .where('sponsor_sessions.id_hash', '=', idHash)
     .executeTakeFirst();
   return row ?? null;
@@ -108,4 +109,16 @@ export async function countContactSessions(db: Db, orgId: string, sponsorId: str
     .groupBy('sponsor_contact_id')
     .execute();
   return new Map(rows.map((r) => [r.sponsor_contact_id, Number(r.n)]));
+}
+
+export async function insertBoothLead(db: Db, row: SponsorLeadsTable): Promise<{ row: SponsorLeadsTable; created: boolean }> {
+  // The unique (sponsor, participant) pair settles two scans of one badge at the same moment.
+  const inserted = await db.insertInto('sponsor_leads').values(row).onConflict((oc) => oc.columns(['sponsor_id', 'participant_id']).doNothing()).returning('id').executeTakeFirst();
+  if (inserted) return { row, created: true };
+  const existing = await db.selectFrom('sponsor_leads').selectAll().where('sponsor_id', '=', row.sponsor_id).where('participant_id', '=', row.participant_id).executeTakeFirstOrThrow();
+  return { row: existing, created: false };
+}
+
+export async function findBoothLeads(db: Db, orgId: string, sponsorId: string, limit: number): Promise<SponsorLeadsTable[]> {
+  return db.selectFrom('sponsor_leads').selectAll().where('org_id', '=', orgId).where('sponsor_id', '=', sponsorId).orderBy('collected_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }

@@ -20,7 +20,7 @@ import {
   type SponsorContactRow,
   type SponsorRow,
 } from './sponsor.repository.js';
-import { SPONSOR_LIMITS, type LogoType, type Sponsor, type SponsorContact, type SponsorLogo } from './sponsor.types.js';
+import { SPONSOR_LIMITS, type LogoType, type Sponsor, type SponsorContact, type SponsorContactRole, type SponsorLogo } from './sponsor.types.js';
 
 export function sponsorFromRow(row: SponsorRow): Sponsor {
   return {
@@ -38,7 +38,7 @@ export function sponsorFromRow(row: SponsorRow): Sponsor {
 }
 
 function contactFromRow(row: SponsorContactRow): SponsorContact {
-  return { id: row.id, sponsorId: row.sponsor_id, contactId: row.contact_id, email: row.email, firstName: row.first_name, lastName: row.last_name, createdAt: row.created_at };
+  return { id: row.id, sponsorId: row.sponsor_id, contactId: row.contact_id, role: row.role, email: row.email, firstName: row.first_name, lastName: row.last_name, createdAt: row.created_at };
 }
 
 /** Another event's or organisation's sponsor is indistinguishable from a missing one. */
@@ -123,7 +123,7 @@ function splitName(name: string): { firstName: string; lastName: string } {
  * Adds a person who may receive the sponsor's permalink. They are the organisation's contact for
  * that address (found or created), so mail to them goes through the usual outbox and suppressions.
  */
-export async function addSponsorContact(db: Db, ctx: Ctx, actor: Actor, sponsor: Sponsor, input: { name?: unknown; email?: unknown }): Promise<SponsorContact> {
+export async function addSponsorContact(db: Db, ctx: Ctx, actor: Actor, sponsor: Sponsor, input: { name?: unknown; email?: unknown; role?: unknown }): Promise<SponsorContact> {
   const email = canonicalEmail(input.email);
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   const problems = [
@@ -134,8 +134,9 @@ export async function addSponsorContact(db: Db, ctx: Ctx, actor: Actor, sponsor:
   const contact = (await ensureContacts(db, ctx, sponsor.orgId, [{ email, ...splitName(name) }])).get(email.key)!;
   const existing = (await findSponsorContacts(db, sponsor.orgId, sponsor.id)).find((c) => c.contact_id === contact.id);
   if (existing) throw new DomainError('duplicate_email', 'This person is already a contact of this sponsor');
-  const row = { id: newId(ctx.clock, ctx.random), org_id: sponsor.orgId, event_id: sponsor.eventId, sponsor_id: sponsor.id, contact_id: contact.id, created_at: ctx.clock.now().toISOString() };
+  const role: SponsorContactRole = input.role === 'scanner' ? 'scanner' : 'editor';
+  const row = { id: newId(ctx.clock, ctx.random), org_id: sponsor.orgId, event_id: sponsor.eventId, sponsor_id: sponsor.id, contact_id: contact.id, role, created_at: ctx.clock.now().toISOString() };
   await insertSponsorContact(db, row);
-  await audit(db, ctx, actor, { orgId: sponsor.orgId, action: 'sponsor.contact_added', target: { type: 'sponsor', id: sponsor.id }, data: { eventId: sponsor.eventId, sponsorContactId: row.id, email: contact.email } });
+  await audit(db, ctx, actor, { orgId: sponsor.orgId, action: 'sponsor.contact_added', target: { type: 'sponsor', id: sponsor.id }, data: { eventId: sponsor.eventId, sponsorContactId: row.id, email: contact.email, role } });
   return contactFromRow({ ...row, email: contact.email, first_name: contact.first_name, last_name: contact.last_name });
 }

@@ -1,3 +1,5 @@
+import type { Card } from '../leads/index.js';
+
 export interface SponsorLink {
   label: string;
   url: string;
@@ -28,10 +30,14 @@ export interface SponsorInput extends SponsorProfileInput {
   booth: string;
 }
 
+export type { SponsorContactRole } from '../../db/database.js';
+import type { SponsorContactRole } from '../../db/database.js';
+
 export interface SponsorContact {
   id: string;
   sponsorId: string;
   contactId: string;
+  role: SponsorContactRole;
   email: string;
   firstName: string;
   lastName: string;
@@ -62,6 +68,8 @@ export interface SponsorSession {
   sponsorContactId: string;
   credentialId: string;
   email: string;
+  /** Read with the session on every request: a role changed by the organiser applies at once. */
+  role: SponsorContactRole;
   expiresAt: string;
 }
 
@@ -77,4 +85,12 @@ export const SPONSOR_LIMITS = {
 } as const;
 
 /** A sponsor session lasts a working day idle and a week at most; the permalink opens another. */
+/** An attendee's card collected at the booth, cut by the attendee's own card settings. */
+export interface BoothLead {
+  id: string;
+  participantId: string;
+  collectedAt: string;
+  card: Card;
+}
+
 export const SPONSOR_SESSION = { idleMinutes: 12 * 60, absoluteMinutes: 7 * 24 * 60 } as const;

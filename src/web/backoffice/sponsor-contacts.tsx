@@ -12,6 +12,8 @@ interface Props {
   errors: FormErrors;
 }
 
+const ROLE_LABELS: Record<SponsorContact['role'], string> = { editor: 'profile and booth scanning', scanner: 'booth scanning only' };
+
 function when(iso: string | null): string {
   return iso ? formatDateTime(iso) : 'never';
 }
@@ -48,6 +50,8 @@ export function SponsorContacts({ path, csrf, admin, contacts, statuses, errors 
                     {`${c.firstName} ${c.lastName}`.trim()}
                     <br />
                     <small>{c.email}</small>
+                    <br />
+                    <span class="badge">{ROLE_LABELS[c.role]}</span>
                   </td>
                   <td>{status?.active ?? 0}</td>
                   <td>{when(status?.lastSentAt ?? null)}</td>
@@ -80,6 +84,13 @@ export function SponsorContacts({ path, csrf, admin, contacts, statuses, errors 
             Email
             <input type="email" name="email" required />
             <FieldError errors={errors} name="email" />
+          </label>
+          <label>
+            Their link opens
+            <select name="role">
+              <option value="editor">{ROLE_LABELS.editor}</option>
+              <option value="scanner">{ROLE_LABELS.scanner}</option>
+            </select>
           </label>
           <button type="submit">Add contact</button>
         </form>

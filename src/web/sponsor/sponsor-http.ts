@@ -13,6 +13,11 @@ export function sponsorPath(sponsorId: string): string {
   return `${SPONSOR_PATH}/${sponsorId}`;
 }
 
+/** Where a sponsor session starts: the profile for editors, booth scanning for booth staff. */
+export function sponsorHome(session: Pick<SponsorSession, 'sponsorId' | 'role'>): string {
+  return session.role === 'editor' ? sponsorPath(session.sponsorId) : `${sponsorPath(session.sponsorId)}/leads`;
+}
+
 export function setSponsorCookie(app: FastifyInstance, reply: FastifyReply, token: string, session: SponsorSession): void {
   const seconds = Math.max(1, Math.floor((new Date(session.expiresAt).getTime() - app.deps.clock.now().getTime()) / 1000));
   reply.setCookie(SPONSOR_COOKIE, token, { path: SPONSOR_PATH, httpOnly: true, sameSite: 'lax', secure: app.deps.config.publicUrl.protocol === 'https:', maxAge: seconds });
@@ -24,13 +29,16 @@ export function clearSponsorCookie(reply: FastifyReply): void {
 
 /**
  * The sponsor session for this sponsor, or a refusal: none (or ended, or revoked) is
- * unauthenticated; a session of another sponsor gets not_found, as a sponsor that does not exist.
+ * unauthenticated; a session of another sponsor gets not_found, as a sponsor that does not exist;
+ * a scan-only session asking for the profile is forbidden.
  */
-export async function requireSponsor(app: FastifyInstance, request: FastifyRequest, sponsorId: string): Promise<SponsorSession> {
+export async function requireSponsor(app: FastifyInstance, request: FastifyRequest, sponsorId: string, need: 'profile' | 'booth' = 'profile'): Promise<SponsorSession> {
   const token = request.cookies[SPONSOR_COOKIE];
   const session = token ? await resolveSponsorSession(app.deps.db, app.deps, token) : null;
   if (!session) throw new DomainError('unauthenticated', 'Your sponsor session has ended. Open the link from your email again to continue.');
   if (session.sponsorId !== sponsorId) throw new DomainError('not_found', 'Not found');
+  // Booth staff hold a scan-only link: the profile is for the sponsor's editors.
+  if (need === 'profile' && session.role !== 'editor') throw new DomainError('forbidden', 'Your link opens booth scanning only.');
   return session;
 }
 

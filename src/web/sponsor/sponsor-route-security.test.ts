@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
@@ -61,8 +61,11 @@ type Variant = 'own' | 'other sponsor' | 'other event' | 'other organisation';
 let t: TestApp;
 let mail: MailKit;
 let sponsor: Session;
+/** A scan-only session of the same sponsor's booth staff. */
+let scanner: Session;
 let anonymous: Session;
 let sponsorCsrf: string;
+let scannerCsrf: string;
 let anonymousCsrf: string;
 const ids = {} as Record<Variant, Ids>;
 /** Real objects of the sponsor's event for the other parameters, so a route reaches its guard. */
@@ -96,6 +99,9 @@ before(async () => {
   anonymous = new Session(t.app, { ip: '203.0.113.7' });
   sponsorCsrf = await sponsor.csrf();
   anonymousCsrf = await anonymous.csrf();
+  const boothContact = await addSponsorContact(t, ownerA, orgA.orgId, event.id, own, 'Booth Staff', 'booth@acme.test', 'scanner');
+  scanner = (await sponsorBrowser(t, await sendPermalink(mail, ownerA, orgA.orgId, event.id, own, boothContact, 'booth@acme.test'), '203.0.113.7')).browser;
+  scannerCsrf = await scanner.csrf();
 
   const credential = await t.db.selectFrom('credentials').select('id').where('subject_id', '=', ownContact).executeTakeFirstOrThrow();
   Object.assign(known, {
@@ -164,27 +170,26 @@ function succeeded(response: LightMyRequestResponse): boolean {
 /**
  * What the back-office and the API may answer a sponsor: not signed in, not allowed, not found,
  * or the staff sign-in; or a refusal of the request's shape (400 schema, 413, 415) that Fastify
- * gives before any handler runs, so nothing was read or changed.
+ * gives before any handler runs, or a rate limit (429: the sweep calls sensitive routes from one
+ * address many times), so nothing was read or changed.
  */
 function refusedAsStaffOnly(response: LightMyRequestResponse): boolean {
-  if ([400, 401, 403, 404, 405, 413, 415].includes(response.statusCode)) return true;
+  if ([400, 401, 403, 404, 405, 413, 415, 429].includes(response.statusCode)) return true;
   return response.statusCode === 303 && String(response.headers.location ?? '').startsWith('/admin/login');
 }
 
-test('a sponsor session succeeds only on its own profile, across every route of the app', async (tc) => {
-  const routes = enumerateRoutes(t.app);
-  for (const route of routes) {
-    if (!route.url.includes('*')) assert.ok(t.app.hasRoute({ method: route.method, url: route.url }), `${route.method} ${route.url} read from the router`);
-  }
-  // The router's wildcard for malformed links prints without its prefix: call it by hand too.
-  routes.push({ method: 'GET', url: '/l/*' }, { method: 'POST', url: '/l/*' });
-  const sponsorRoutes = routes.filter((r) => r.url.startsWith('/sponsor/'));
-  assert.ok(routes.length >= 150, `every route enumerated (${routes.length})`);
-  assert.ok(sponsorRoutes.length >= 6, 'the sponsor pages are among them');
-  assert.ok(routes.some((r) => r.url === '/admin/o/:orgId/events/:eventId/sponsors/:sponsorId/contacts/:contactId/send'));
+interface Sweep {
+  session: Session;
+  csrf: string;
+  variants: readonly Variant[];
+  /** The sponsor's own routes this session may succeed on; the others must answer 403. */
+  ownAllowed: (url: string) => boolean;
+}
+
+/** Calls every route with every method and every variant's ids; returns the claims broken. */
+async function sweep(routes: Route[], { session, csrf, variants, ownAllowed }: Sweep, tc: TestContext): Promise<{ problems: string[]; ownSuccesses: number }> {
   // Signing out ends the session under test: those routes go last.
   const ordered = [...routes.filter((r) => !r.url.endsWith('/sign-out')), ...routes.filter((r) => r.url.endsWith('/sign-out'))];
-
   const problems: string[] = [];
   const publicSuccesses = new Set<string>();
   let ownSuccesses = 0;
@@ -194,18 +199,20 @@ test('a sponsor session succeeds only on its own profile, across every route of 
     if (route.url.endsWith('/sign-out') && !signOutReached) {
       signOutReached = true;
       // The session must still be alive, or every refusal above proved nothing.
-      assert.equal((await sponsor.get(`/sponsor/${ids.own.sponsorId}`)).statusCode, 200, 'the sponsor session is still open');
+      assert.equal((await session.get(`/sponsor/${ids.own.sponsorId}/leads`)).statusCode, 200, 'the sponsor session is still open');
     }
     // The sponsor's own ids last: its sign-out must not end the session before the others are tried.
-    for (const variant of ['other sponsor', 'other event', 'other organisation', 'own'] as const) {
+    for (const variant of variants) {
       const url = fill(route.url, ids[variant]);
       const baseline = await call(anonymous, anonymousCsrf, route.method, url);
-      const response = await call(sponsor, sponsorCsrf, route.method, url);
+      const response = await call(session, csrf, route.method, url);
       calls += 2;
       const label = `${route.method} ${route.url} [${variant}] -> ${response.statusCode}`;
       if (route.url.startsWith('/sponsor/')) {
-        if (variant === 'own') ownSuccesses += succeeded(response) ? 1 : 0;
-        else if (![403, 404].includes(response.statusCode)) problems.push(`${label}: another sponsor's page must be 404/403`);
+        if (variant !== 'own') {
+          if (![403, 404].includes(response.statusCode)) problems.push(`${label}: another sponsor's page must be 404/403`);
+        } else if (ownAllowed(route.url)) ownSuccesses += succeeded(response) ? 1 : 0;
+        else if (response.statusCode !== 403) problems.push(`${label}: not this session's page, must be 403`);
         continue;
       }
       if (succeeded(response) && !succeeded(baseline)) problems.push(`${label}: the sponsor got what an anonymous visitor does not (${baseline.statusCode})`);
@@ -216,13 +223,42 @@ test('a sponsor session succeeds only on its own profile, across every route of 
     }
   }
   tc.diagnostic(`${routes.length} routes, ${calls} requests; public successes: ${[...publicSuccesses].join(', ')}`);
-  assert.deepEqual(problems, []);
-  assert.ok(ownSuccesses >= 4, `the own profile works (${ownSuccesses} successes)`);
   // Whatever succeeded for the sponsor outside its pages is public: it needs no session at all.
   for (const route of publicSuccesses) assert.doesNotMatch(route, /^(?:POST|PUT|PATCH|DELETE) \/(?:admin\/o|api\/v1)\//, route);
-  assert.ok(calls > 1000, `${calls} requests`);
+  assert.ok(calls > routes.length * variants.length, `${calls} requests`);
+  return { problems, ownSuccesses };
+}
+
+let routes: Route[] = [];
+
+test('every route of the app is enumerated from the router', () => {
+  routes = enumerateRoutes(t.app);
+  for (const route of routes) {
+    if (!route.url.includes('*')) assert.ok(t.app.hasRoute({ method: route.method, url: route.url }), `${route.method} ${route.url} read from the router`);
+  }
+  // The router's wildcard for malformed links prints without its prefix: call it by hand too.
+  routes.push({ method: 'GET', url: '/l/*' }, { method: 'POST', url: '/l/*' });
+  assert.ok(routes.length >= 150, `every route enumerated (${routes.length})`);
+  assert.ok(routes.filter((r) => r.url.startsWith('/sponsor/')).length >= 8, 'the sponsor pages are among them');
+  assert.ok(routes.some((r) => r.url === '/admin/o/:orgId/events/:eventId/sponsors/:sponsorId/contacts/:contactId/send'));
+});
+
+test('a sponsor session succeeds only on its own profile, across every route of the app', async (tc) => {
+  const { problems, ownSuccesses } = await sweep(routes, { session: sponsor, csrf: sponsorCsrf, variants: ['other sponsor', 'other event', 'other organisation', 'own'], ownAllowed: () => true }, tc);
+  assert.deepEqual(problems, []);
+  assert.ok(ownSuccesses >= 4, `the own profile works (${ownSuccesses} successes)`);
   const row = await t.db.selectFrom('sponsors').select(['name', 'booth']).where('id', '=', ids['other sponsor'].sponsorId).executeTakeFirstOrThrow();
   assert.deepEqual(row, { name: 'Globex', booth: 'A2' }, 'no other sponsor was changed');
   const booths = await t.db.selectFrom('sponsors').select('booth').where('id', '=', ids.own.sponsorId).executeTakeFirstOrThrow();
   assert.equal(booths.booth, 'A1', "the sponsor's own booth is the organiser's");
+});
+
+test("a scan-only booth session succeeds only on its own sponsor's booth scanning, across every route of the app", async (tc) => {
+  const booth = (url: string) => url.startsWith('/sponsor/:sponsorId/leads') || url.endsWith('/sign-out');
+  const before = await t.db.selectFrom('sponsors').select(['name', 'description']).where('id', '=', ids.own.sponsorId).executeTakeFirstOrThrow();
+  const { problems, ownSuccesses } = await sweep(routes, { session: scanner, csrf: scannerCsrf, variants: ['other sponsor', 'own'], ownAllowed: booth }, tc);
+  assert.deepEqual(problems, []);
+  assert.ok(ownSuccesses >= 2, `booth scanning works (${ownSuccesses} successes)`);
+  const after = await t.db.selectFrom('sponsors').select(['name', 'description']).where('id', '=', ids.own.sponsorId).executeTakeFirstOrThrow();
+  assert.deepEqual(after, before, 'booth staff changed nothing of the profile');
 });

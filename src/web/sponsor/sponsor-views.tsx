@@ -1,6 +1,7 @@
-import { SPONSOR_LIMITS, type Sponsor, type SponsorLink } from '../../modules/sponsors/index.js';
+import { SPONSOR_LIMITS, type Sponsor, type SponsorLink, type SponsorSession } from '../../modules/sponsors/index.js';
 import { CsrfField } from '../layout.js';
 import { ErrorSummary, FieldError, invalid, type FormErrors } from '../backoffice/event-ui.js';
+import { sponsorPath } from './sponsor-http.js';
 
 /** What a profile form posts, read back from a url-encoded body (five label/URL pairs). */
 export function profileFromBody(body: unknown): { name: unknown; description: unknown; links: SponsorLink[]; booth: unknown } {
@@ -104,5 +105,20 @@ export function LogoForm({ action, removeAction, csrf, logoSrc, error }: { actio
         </form>
       )}
     </div>
+  );
+}
+
+/** The sponsor pages' menu: the profile for editors, booth scanning, who is signed in. */
+export function sponsorNav(session: SponsorSession) {
+  const base = sponsorPath(session.sponsorId);
+  return (csrf: string) => (
+    <>
+      {session.role === 'editor' && <a href={base}>Profile</a>}
+      <a href={`${base}/leads`}>Booth scanning</a>
+      <form method="post" action={`${base}/sign-out`} class="inline">
+        <CsrfField csrf={csrf} />
+        <span class="who">{session.email}</span> <button type="submit" class="link">Sign out</button>
+      </form>
+    </>
   );
 }

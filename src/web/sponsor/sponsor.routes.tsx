@@ -16,10 +16,10 @@ import {
 import { renderAttendeePage } from '../attendee/attendee-page.js';
 import { registerLinkPurpose } from '../attendee/link-purposes.js';
 import { formErrorsOf, paramsOf, refusalStatus, type FormErrors } from '../backoffice/event-ui.js';
-import { CsrfField } from '../layout.js';
 import { redirect } from '../page.js';
-import { clearSponsorCookie, readLogoUpload, requireSponsor, sendLogo, setSponsorCookie, SPONSOR_COOKIE, sponsorPath } from './sponsor-http.js';
-import { LogoForm, ProfileForm, profileErrorPaths, profileFromBody, valuesOf, type ProfileFormProps } from './sponsor-views.js';
+import { boothRoutes } from './booth.routes.js';
+import { clearSponsorCookie, readLogoUpload, requireSponsor, sendLogo, setSponsorCookie, SPONSOR_COOKIE, sponsorHome, sponsorPath } from './sponsor-http.js';
+import { LogoForm, ProfileForm, profileErrorPaths, profileFromBody, sponsorNav, valuesOf, type ProfileFormProps } from './sponsor-views.js';
 
 registerLinkPurpose({
   purpose: 'sponsor',
@@ -32,7 +32,7 @@ registerLinkPurpose({
   async redeem(db, app, request, reply, credential) {
     const { token, session } = await startSponsorSession(db, app.deps, { type: 'anonymous', id: null, label: null, ip: request.ip }, credential);
     setSponsorCookie(app, reply, token, session);
-    return sponsorPath(session.sponsorId);
+    return sponsorHome(session);
   },
   // A sponsor permalink dies only when the organiser withdraws it: a new one comes from them.
   renewal: (credential) => ({
@@ -57,13 +57,7 @@ async function showProfile(app: FastifyInstance, request: FastifyRequest, reply:
   const base = sponsorPath(sponsor.id);
   const done = (request.query as Record<string, unknown> | undefined)?.['done'];
   const flash = typeof done === 'string' ? (FLASHES[done] ?? null) : null;
-  const nav = (csrf: string) => (
-    <form method="post" action={`${base}/sign-out`} class="inline">
-      <CsrfField csrf={csrf} />
-      <span class="who">{session.email}</span> <button type="submit" class="link">Sign out</button>
-    </form>
-  );
-  return renderAttendeePage(request, reply, { title: `${sponsor.name} · sponsor profile`, eventName: event.name, nav, status: state.status ?? 200 }, (csrf) => (
+  return renderAttendeePage(request, reply, { title: `${sponsor.name} · sponsor profile`, eventName: event.name, nav: sponsorNav(session), status: state.status ?? 200 }, (csrf) => (
     <section class="sponsor-page">
       {flash && (
         <p class="flash" role="status">
@@ -86,11 +80,12 @@ async function showProfile(app: FastifyInstance, request: FastifyRequest, reply:
  */
 export async function sponsorRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.deps;
+  await app.register(boothRoutes);
   const base = '/sponsor/:sponsorId';
 
-  async function load(request: FastifyRequest, reply: FastifyReply) {
+  async function load(request: FastifyRequest, reply: FastifyReply, need: 'profile' | 'booth' = 'profile') {
     reply.headers(CREDENTIAL_PAGE_HEADERS);
-    const session = await requireSponsor(app, request, paramsOf(request)['sponsorId'] ?? '');
+    const session = await requireSponsor(app, request, paramsOf(request)['sponsorId'] ?? '', need);
     const sponsor = await getSponsor(db, session.orgId, session.eventId, session.sponsorId);
     return { session, sponsor };
   }
@@ -133,7 +128,7 @@ export async function sponsorRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post(`${base}/sign-out`, async (request, reply) => {
-    await load(request, reply);
+    await load(request, reply, 'booth');
     await endSponsorSession(db, request.cookies[SPONSOR_COOKIE] ?? '');
     clearSponsorCookie(reply);
     return renderAttendeePage(request, reply, { title: 'Signed out' }, () => (
