@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, screenshotDir } from './helpers/browser.js';
+import { createEventInBrowser } from './helpers/event.js';
 import { mailLinkHref, openMailboxMessage } from './helpers/mailbox.js';
 import { setUpOwner } from './helpers/owner.js';
 import { freePort, startServer, type RunningServer } from './helpers/server.js';
@@ -45,14 +46,7 @@ describe('sponsor permalinks in Chromium', () => {
       step = 'setup and event';
       await setUpOwner(page, server);
       const orgPath = new URL(page.url()).pathname.replace(/\/events$/, '');
-      await page.getByRole('link', { name: 'New event' }).click();
-      await page.getByLabel('Name', { exact: true }).fill(EVENT.name);
-      await page.getByLabel('Starts').fill(EVENT.starts);
-      await page.getByLabel('Ends').fill(EVENT.ends);
-      await page.getByLabel(/^Time zone/).selectOption(EVENT.zone);
-      await page.getByRole('button', { name: 'Create event' }).click();
-      await page.waitForURL(/\/events\/[0-9a-z]{26}\?done=created$/);
-      const eventUrl = `${server.url}${new URL(page.url()).pathname}`;
+      const eventUrl = await createEventInBrowser(page, server, EVENT);
 
       step = 'add two sponsors and a contact';
       const sponsorIds: string[] = [];
