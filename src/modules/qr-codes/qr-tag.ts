@@ -27,7 +27,7 @@ async function qrCodeImage(value: string, m: MergeTagContext): Promise<InlineHtm
   const image = `<img src="cid:${cid}" width="200" height="200" alt="Your personal QR code" style="display:block;width:200px;height:200px">`;
   const note = sample ? `<p style="color:#b00020;font-weight:bold">${SAMPLE_NOTE}</p>` : '';
   // A code has no spaces: the sample's note after the first one stays out of the picture.
-  const content = await qrPng(value.split(' ')[0]!);
+  const content = qrPng(value.split(' ')[0]!);
   return { html: `${image}${note}`, images: [{ cid, contentType: 'image/png', filename: 'qr-code.png', content }] };
 }
 
