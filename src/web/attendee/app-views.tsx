@@ -41,10 +41,15 @@ export function displayName(participant: Participant): string {
   return [participant.firstName, participant.lastName].filter(Boolean).join(' ');
 }
 
-export function AppHome({ event, participant, fields, base }: { event: Event; participant: Participant; fields: CustomField[]; base: string }) {
+export function AppHome({ event, participant, fields, base, meeting }: { event: Event; participant: Participant; fields: CustomField[]; base: string; meeting?: { name: string; href: string } | null }) {
   return (
     <section>
       <h1>Hello {participant.firstName || displayName(participant) || 'there'}</h1>
+      {meeting && (
+        <p class="card">
+          The organisers ask when you are free for meetings: <a href={meeting.href}>{meeting.name}</a>.
+        </p>
+      )}
       <div class="card">
         <h2>{event.name}</h2>
         <dl class="fields">

@@ -16,6 +16,7 @@ import { redirect } from '../page.js';
 import { AppEdit, AppHome, AppNav, displayName } from './app-views.js';
 import { renderAttendeePage, type AttendeePageOptions } from './attendee-page.js';
 import { appPath } from './webapp-link.js';
+import { meetingFor } from './meetings.routes.js';
 
 /** What every app page works with: the session, its event and its attendee, all checked. */
 export interface AppContext {
@@ -102,7 +103,8 @@ export async function appRoutes(app: FastifyInstance): Promise<void> {
   app.get(base, async (request, reply) => {
     const c = await appContext(app, request, reply);
     if (!c) return redirect(reply, signInPath(eventIdOf(request)));
-    return renderAppPage(request, reply, c, { title: 'My registration' }, () => <AppHome event={c.event} participant={c.participant} fields={c.fields} base={c.base} />);
+    const meeting = await meetingFor(app.deps.db, c.event, c.participant.id, app.deps.clock.now());
+    return renderAppPage(request, reply, c, { title: 'My registration' }, () => <AppHome event={c.event} participant={c.participant} fields={c.fields} base={c.base} meeting={meeting} />);
   });
 
   app.get(`${base}/edit`, async (request, reply) => {

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from '../../db/database.js';
 import { attendeeOf } from '../../http/attendee-session.js';
 import { DomainError } from '../../lib/errors.js';
 import type { Event } from '../../modules/events/index.js';
@@ -9,6 +10,7 @@ import {
   getMeetingCampaign,
   isMeetingCampaignClosed,
   isMeetingRecipient,
+  openMeetingCampaign,
   slotsOf,
   type MeetingCampaign,
 } from '../../modules/meetings/index.js';
@@ -23,6 +25,12 @@ import { attendeeActor, closingTime, eventMissing, notice, publicEvent, type Acc
 
 export function meetingPagePath(eventId: string, campaignId: string): string {
   return `/e/${eventId}/meetings/${campaignId}`;
+}
+
+/** The open availability campaign whose link was sent to this participant, for the app's home page. */
+export async function meetingFor(db: Db, event: Event, participantId: string, now: Date): Promise<{ name: string; href: string } | null> {
+  const campaign = await openMeetingCampaign(db, event.orgId, event.id, now);
+  return campaign && (await isMeetingRecipient(db, campaign, participantId)) ? { name: campaign.name, href: meetingPagePath(event.id, campaign.id) } : null;
 }
 
 registerLinkPurpose({

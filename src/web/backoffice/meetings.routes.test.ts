@@ -166,6 +166,29 @@ describe('meeting availability', () => {
     assert.equal((await t.db.selectFrom('meeting_answers').select('slot').where('campaign_id', '=', campaignB).execute()).length, 0);
   });
 
+  test("the web app offers the form to those the link was sent to, and only to them", async () => {
+    const form = formPath(event.id, campaignA);
+    const appSession = async (p: Participant) => {
+      await sendTemplate(t, p, '<p><a href="{{ webapp_link }}">Open the app</a></p>');
+      await mail.drain();
+      const browser = new Session(t.app);
+      assert.equal(await openLink(browser, tokenIn(mail.lastMailTo(p.email))), `/app/${event.id}`);
+      return browser;
+    };
+    const cydApp = await appSession(cyd);
+    const home = await cydApp.get(`/app/${event.id}`);
+    assert.match(home.body, new RegExp(`The organisers ask when you are free for meetings: <a href="${form}">Partner meetings</a>`));
+    assert.equal((await cydApp.post(form, { slot: '2026-09-15T09:00' })).statusCode, 303);
+    assert.deepEqual(await answersOf(cyd, campaignA), ['2026-09-15T09:00']);
+
+    const dan = await createParticipant(t.db, t.ctx, systemActor, org.orgId, event.id, { email: 'dan@example.org', firstName: 'Dan', lastName: 'Never-sent', status: 'registered' });
+    const danApp = await appSession(dan);
+    assert.doesNotMatch((await danApp.get(`/app/${event.id}`)).body, /free for meetings/);
+    assert.equal((await danApp.get(form)).statusCode, 403);
+    assert.equal((await danApp.post(form, { slot: '2026-09-15T09:00' })).statusCode, 403);
+    assert.deepEqual(await answersOf(dan, campaignA), []);
+  });
+
   test('a closed campaign refuses answers with a clear page, and its links have expired', async () => {
     const form = formPath(event.id, campaignA);
     const closed = await owner.post(`${base()}/${campaignA}/close`, {});
