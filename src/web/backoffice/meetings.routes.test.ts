@@ -189,6 +189,18 @@ describe('meeting availability', () => {
     assert.deepEqual(await answersOf(dan, campaignA), []);
   });
 
+  test('changing the hours keeps the answers for the slots still offered', async () => {
+    const edited = await owner.post(`${base()}/${campaignA}/edit`, { ...FORM, day_ends: '10:30' });
+    assert.equal(edited.statusCode, 303, edited.body.slice(0, 400));
+    const planners = await owner.get(`${base()}/${campaignA}`);
+    assert.match(planners.body, /6 slots of 30 minutes/);
+    assert.match(planners.body, /data-testid="count-2026-09-14T10:00">1</);
+    assert.doesNotMatch(planners.body, /count-2026-09-14T10:30/);
+    const page = await adaBrowser.get(formPath(event.id, campaignA));
+    assert.match(page.body, /value="2026-09-14T10:00" checked/);
+    assert.equal((page.body.match(/type="checkbox" name="slot"/g) ?? []).length, 6);
+  });
+
   test('a closed campaign refuses answers with a clear page, and its links have expired', async () => {
     const form = formPath(event.id, campaignA);
     const closed = await owner.post(`${base()}/${campaignA}/close`, {});
