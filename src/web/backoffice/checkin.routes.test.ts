@@ -141,8 +141,15 @@ describe('check-in pages in the back-office', () => {
     assert.match(refused.body, /cannot be deleted/);
   });
 
-  test('the dashboard counts admissions per entrance and session over time, for staff; scanners only scan', async () => {
+  test('the dashboard counts admissions per entrance and session over time and lists conflicts, for staff; scanners only scan', async () => {
+    const fay = await attendee(t, s);
+    for (const device of ['tablet-a', 'tablet-b']) {
+      const scans = [{ nonce: nonce(), code: fay.qr, scanned_at: '2026-06-01T07:40:00Z', result: 'admitted' }];
+      assert.equal((await s.api.post(`/events/${s.eventId}/checkin/offline-scans`, { device_id: device, scans })).statusCode, 200);
+    }
     const page = await staff.get(`${base}/checkin`);
+    assert.match(page.body, /Admitted offline by two devices/);
+    assert.match(page.body, /tablet-b at .*tablet-a at/s);
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /Admissions per 15 minutes/);
     assert.match(page.body, /<b>\d+<\/b> Entrance/);
