@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import { DomainError } from '../lib/errors.js';
+import { accessCodeRoutes } from './access-codes.routes.js';
 import { authenticate } from './auth.js';
 import { checkInRoutes } from './checkin.routes.js';
 import { eventRoutes } from './events.routes.js';
@@ -77,6 +78,7 @@ async function v1(app: FastifyInstance): Promise<void> {
   fieldRoutes(app, write);
   participantRoutes(app, write);
   participantLinkRoutes(app, write);
+  accessCodeRoutes(app, write);
   suppressionRoutes(app, write);
   checkInRoutes(app, write);
 }
@@ -93,6 +95,7 @@ export async function apiRoutes(app: FastifyInstance): Promise<void> {
         { name: 'Events', description: 'Events of the organisation' },
         { name: 'Custom fields', description: 'Extra participant fields of an event' },
         { name: 'Participants', description: 'People in an event' },
+        { name: 'Access codes', description: 'Access code status (never the code), resending credentials, app sign-in metrics' },
         { name: 'Suppressions', description: 'Addresses that get no email (bounced, invalid) or no marketing email (unsubscribed)' },
         { name: 'Check-in', description: 'Sessions, scanning (online with a nonce, offline bundle and uploads), conflicts and counts' },
       ],

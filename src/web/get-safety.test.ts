@@ -55,6 +55,8 @@ test('no GET or HEAD of any back-office page, export or setup link changes store
     `${e}/campaigns/new?status=registered&f=company:Acme`, `${e}/campaigns/${draft.id}`, `${e}/campaigns/${sent.id}?status=queued`,
     `${e}/forms`, `${e}/forms/new`, `${e}/forms/register/edit`, `/e/${event.id}`, `/e/${event.id}/register`, `/e/${event.id}/register/thanks`,
     `/e/${event.id}/forms/register`, `/e/${event.id}/rsvp`,
+    `${e}/sign-ins`, `${e}/sign-ins/never-signed-in.csv`, `${e}/participants/resend-credentials?status=registered`,
+    `${e}/participants/resend-credentials/done?codes=1&links=0&skipped=2`, `${e}/participants/${person.id}/access-code/set`,
   ];
   const before = await snapshot(t);
   assert.match(before, /reader@example.org/, 'the snapshot sees the data');

@@ -23,6 +23,8 @@ import { importRoutes } from './backoffice/import.routes.js';
 import { exportRoutes } from './backoffice/export.routes.js';
 import { meetingsRoutes } from './backoffice/meetings.routes.js';
 import { meetingRoutes } from './attendee/meetings.routes.js';
+import { staffAccessCodeRoutes } from './backoffice/access-codes.routes.js';
+import { signInsRoutes } from './backoffice/sign-ins.routes.js';
 import { badgesRoutes } from './backoffice/badges.routes.js';
 import { qrCodeAdminRoutes } from './backoffice/qr-code.routes.js';
 import { checkInPageRoutes } from './backoffice/checkin.routes.js';
@@ -63,6 +65,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(exportRoutes);
   await app.register(meetingsRoutes);
   await app.register(meetingRoutes);
+  await app.register(staffAccessCodeRoutes);
+  await app.register(signInsRoutes);
   await app.register(badgesRoutes);
   await app.register(qrCodeAdminRoutes);
   await app.register(checkInPageRoutes);

@@ -54,6 +54,10 @@ const FLASHES: Record<string, string> = {
   cancelled: 'Cancelled: emails not yet sent will not be sent.',
   retried: 'Failed emails are queued again.',
   password_changed: 'Password changed and every session ended. Sign in with the new password.',
+  credentials_sent: 'Credentials email queued, with the same code.',
+  set_code_link_sent: 'The attendee chose their own code, which cannot be sent: a link to set a new code is queued.',
+  code_regenerated: 'New code generated and emailed; the old code no longer works.',
+  code_set: 'Code set; the old code no longer works. It was not emailed: tell the attendee.',
 };
 
 function flashFrom(request: FastifyRequest): string | null {

@@ -110,6 +110,7 @@ export function EventHeader({ access, event, current }: { access: OrgAccess; eve
     ['campaigns', `${base}/campaigns`, staff],
     ['links', `${base}/links`, staff],
     ['meetings', `${base}/meetings`, staff],
+    ['sign-ins', `${base}/sign-ins`, staff],
     ['sponsors', `${base}/sponsors`, staff],
     ['badges', `${base}/badges`, staff],
     ['check-in', `${base}/checkin`, staff],

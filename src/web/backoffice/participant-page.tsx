@@ -28,6 +28,8 @@ const ACTIONS: Record<string, string> = {
   'credential.fresh_link_sent': 'Fresh link emailed (an expired or revoked link was opened)',
   'participant.attention_note_changed': 'Attention note for check-in changed',
   'qr_code.rotated': 'QR code rotated (earlier codes refused)',
+  'access_code.changed': 'Access code changed',
+  'access_code.credentials_resent': 'Credentials resent',
 };
 
 /** The first history line of a participant created by a CSV import (imports are audited once). */
@@ -114,9 +116,11 @@ export interface ParticipantViewProps {
   actions?: ComponentChildren;
   /** The "Personal links" section (participant-links.tsx). */
   links?: ComponentChildren;
+  /** The "Access code" section (access-code-panel.tsx). */
+  accessCode?: ComponentChildren;
 }
 
-export function ParticipantView({ orgId, event, participant, fields, history, editHref, links, actions }: ParticipantViewProps) {
+export function ParticipantView({ orgId, event, participant, fields, history, editHref, links, actions, accessCode }: ParticipantViewProps) {
   const when = (iso: string | null) => (iso ? formatInZone(iso, event.timeZone) : '—');
   const labels = new Map(fields.map((f) => [f.key, f.label]));
   // Values of fields deleted since are kept in the database; show them rather than hide data.
@@ -175,6 +179,7 @@ export function ParticipantView({ orgId, event, participant, fields, history, ed
           </dl>
         </>
       )}
+      {accessCode}
       {links}
       <h2>History</h2>
       <History

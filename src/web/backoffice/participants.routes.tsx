@@ -17,6 +17,7 @@ import { PersonalLinks } from './participant-links.js';
 import { PreviewButton } from './preview.routes.js';
 import { BadgeButton } from './badges.routes.js';
 import { QrCodeButton } from './qr-code.routes.js';
+import { loadAccessCodePanel } from './access-codes.routes.js';
 
 interface EventPage {
   access: OrgAccess;
@@ -113,6 +114,11 @@ export async function participantsRoutes(app: FastifyInstance): Promise<void> {
               <a class="button secondary" href={listHref(`${eventPath(page.access.org.id, page.event.id)}/campaigns/new`, state)}>
                 Email these participants
               </a>
+            )}{' '}
+            {roleAtLeast(page.access.role, 'admin') && (
+              <a class="button secondary" href={listHref(`${page.base}/resend-credentials`, state)}>
+                Resend credentials
+              </a>
             )}
           </span>
         </div>
@@ -142,6 +148,7 @@ export async function participantsRoutes(app: FastifyInstance): Promise<void> {
     }
     const links = await listParticipantLinks(db, app.deps, page.access.org.id, page.event.id, participant.id);
     const revokeBase = roleAtLeast(page.access.role, 'admin') ? `${page.base}/${participant.id}/links` : null;
+    const accessCode = await loadAccessCodePanel(app, page.access, page.event, participant);
     return renderPage(request, reply, { title: participantName(participant), nav: navOf(page.access) }, (csrf) => (
       <>
         <EventHeader access={page.access} event={page.event} current="participants" />
@@ -161,6 +168,7 @@ export async function participantsRoutes(app: FastifyInstance): Promise<void> {
             </>
           }
           links={<PersonalLinks links={links} timeZone={page.event.timeZone} revokeBase={revokeBase} csrf={csrf} />}
+          accessCode={accessCode(csrf)}
         />
       </>
     ));
