@@ -180,6 +180,16 @@ describe('badges', () => {
     const after = await pdf(await staff.get(`${base}/participants/${linus.id}/badge.pdf?layout=${layoutId}`));
     assert.equal(after[0]!.text, 'Linus Torvalds Kernel Org');
     assert.ok(Math.abs(after[0]!.width - 288) < 1 && Math.abs(after[0]!.height - 216) < 1, '4 x 3 in label');
+
+    // With a second layout, the participant page asks which one (a GET form, no JavaScript).
+    assert.match((await staff.get(`${base}/participants/${linus.id}`)).body, /<a class="button secondary" href="[^"]+\/badge\.pdf" data-testid="badge-pdf">/);
+    const second = await staff.post(`${base}/badges`, { ...form, name: 'Plain A6', page_size: 'a6' });
+    const secondId = /\/badges\/([0-9a-z]{26})\?/.exec(String(second.headers.location))![1]!;
+    const page = (await staff.get(`${base}/participants/${linus.id}`)).body;
+    assert.match(page, new RegExp(`<form method="get" action="${base}/participants/${linus.id}/badge.pdf" class="inline"><select name="layout"`));
+    assert.match(page, new RegExp(`<option value="${layoutId}">Speaker labels</option><option value="${secondId}">Plain A6</option>`));
+    const chosen = await pdf(await staff.get(`${base}/participants/${linus.id}/badge.pdf?layout=${secondId}`));
+    assert.ok(Math.abs(chosen[0]!.width - 105 * MM) < 1, 'the chosen layout (A6)');
   });
 
   test('the editor refuses a bad layout and shows what was typed next to the problem', async () => {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ComponentChildren } from 'preact';
 import { Type } from '@sinclair/typebox';
 import { staffActor } from '../../http/actor.js';
 import { requireOrg, type OrgAccess } from '../../http/staff-session.js';
@@ -20,6 +21,7 @@ import {
 } from '../../modules/badges/index.js';
 import { listCustomFields, type CustomField } from '../../modules/custom-fields/index.js';
 import { getEvent, type Event } from '../../modules/events/index.js';
+import type { Participant } from '../../modules/participants/index.js';
 import { redirect, renderPage } from '../page.js';
 import { BadgesPage, LayoutEditor, badgesPath, layoutFormValues, type LayoutFormValues } from './badge-views.js';
 import { navOf } from './components.js';
@@ -204,12 +206,31 @@ export async function badgesRoutes(app: FastifyInstance): Promise<void> {
   });
 }
 
-/** The participant page's button (a plain link: the browser downloads the file). */
-export function BadgeButton({ orgId, eventId, participantId, registered }: { orgId: string; eventId: string; participantId: string; registered: boolean }) {
-  if (!registered) return null;
+/**
+ * The participant page's download (registered participants only): a plain link with one layout,
+ * a layout choice (a GET form, no JavaScript) when the event has several.
+ */
+export async function badgeButtonFor(app: FastifyInstance, access: OrgAccess, event: Event, participant: Participant): Promise<ComponentChildren> {
+  if (participant.status !== 'registered') return null;
+  const href = `${eventPath(access.org.id, event.id)}/participants/${participant.id}/badge.pdf`;
+  const layouts = await listBadgeLayouts(app.deps.db, access.org.id, event.id);
+  if (layouts.length <= 1) {
+    return (
+      <a class="button secondary" href={href} data-testid="badge-pdf">
+        Badge (PDF)
+      </a>
+    );
+  }
   return (
-    <a class="button secondary" href={`${eventPath(orgId, eventId)}/participants/${participantId}/badge.pdf`} data-testid="badge-pdf">
-      Badge (PDF)
-    </a>
+    <form method="get" action={href} class="inline">
+      <select name="layout" aria-label="Badge layout">
+        {layouts.map((layout) => (
+          <option value={layout.id!}>{layout.name}</option>
+        ))}
+      </select>{' '}
+      <button type="submit" class="secondary" data-testid="badge-pdf">
+        Badge (PDF)
+      </button>
+    </form>
   );
 }

@@ -15,7 +15,7 @@ import { ListQuery, ParticipantList, listHref, listStateOf, participantQueryOf }
 import { HISTORY_LIMIT, ParticipantView, importedEntry, participantName } from './participant-page.js';
 import { PersonalLinks } from './participant-links.js';
 import { PreviewButton } from './preview.routes.js';
-import { BadgeButton } from './badges.routes.js';
+import { badgeButtonFor } from './badges.routes.js';
 import { QrCodeButton } from './qr-code.routes.js';
 import { loadAccessCodePanel } from './access-codes.routes.js';
 
@@ -148,6 +148,7 @@ export async function participantsRoutes(app: FastifyInstance): Promise<void> {
     }
     const links = await listParticipantLinks(db, app.deps, page.access.org.id, page.event.id, participant.id);
     const revokeBase = roleAtLeast(page.access.role, 'admin') ? `${page.base}/${participant.id}/links` : null;
+    const badgeButton = await badgeButtonFor(app, page.access, page.event, participant);
     const accessCode = await loadAccessCodePanel(app, page.access, page.event, participant);
     return renderPage(request, reply, { title: participantName(participant), nav: navOf(page.access) }, (csrf) => (
       <>
@@ -162,7 +163,7 @@ export async function participantsRoutes(app: FastifyInstance): Promise<void> {
           actions={
             <>
               <PreviewButton orgId={page.access.org.id} eventId={page.event.id} participantId={participant.id} csrf={csrf} />{' '}
-              <BadgeButton orgId={page.access.org.id} eventId={page.event.id} participantId={participant.id} registered={participant.status === 'registered'} />
+              {badgeButton}
               {' '}
               <QrCodeButton orgId={page.access.org.id} eventId={page.event.id} participantId={participant.id} role={page.access.role} />
             </>
