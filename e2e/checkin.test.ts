@@ -9,6 +9,7 @@ import { cryptoRandom } from '../src/lib/random.js';
 import { qrTextFor } from '../src/modules/qr-codes/index.js';
 import { launchBrowser, screenshotDir } from './helpers/browser.js';
 import { addParticipantInBrowser, createEventInBrowser } from './helpers/event.js';
+import { launchWithFakeCamera, qrVideo } from './helpers/fake-camera.js';
 import { setUpOwner } from './helpers/owner.js';
 import { startServer, type RunningServer } from './helpers/server.js';
 
@@ -21,6 +22,7 @@ const DAY = 24 * 3_600_000;
 const DATE = new Date(Date.now() + 30 * DAY).toISOString().slice(0, 10);
 const EVENT = { name: 'Door Summit', starts: `${DATE}T09:00`, ends: `${DATE}T18:00`, zone: 'Europe/Paris' };
 const ADA = { first: 'Ada', last: 'Lovelace', email: 'ada.lovelace@example.org' };
+const BOB = { first: 'Bob', last: 'Marley', email: 'bob.marley@example.org' };
 
 /**
  * The participant's code exactly as their email, badge and web app carry it: read with the
@@ -40,16 +42,18 @@ async function qrCodeOf(server: RunningServer, orgId: string, eventId: string, p
 describe('check-in scanner in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
+  let camera: Browser | undefined;
   before(async () => {
     server = await startServer();
     browser = await launchBrowser();
   });
   after(async () => {
+    await camera?.close();
     await browser?.close();
     await server?.stop();
   });
 
-  test('the scanner page admits a participant from a typed code and refuses the second scan', async () => {
+  test('the scanner page admits a participant from a typed code and refuses the second scan; the camera reads a code', async () => {
     const shots = screenshotDir();
     const shot = (p: Page, name: string) => p.screenshot({ path: join(shots, `checkin-${name}.png`), fullPage: true });
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
@@ -96,6 +100,22 @@ describe('check-in scanner in Chromium', () => {
       await plain.locator('#scan-result .scan-result[data-result="already_checked_in"]').waitFor();
       await shot(plain, '3-no-javascript');
       await context.close();
+
+      step = 'the camera reads a code (jsQR in headless Chromium, which has no BarcodeDetector)';
+      const bobCode = await qrCodeOf(server, orgId!, eventId!, await addParticipantInBrowser(page, eventUrl, BOB));
+      const video = join(shots, 'checkin-code.y4m');
+      qrVideo(video, bobCode);
+      camera = await launchWithFakeCamera(video);
+      const phoneContext = await camera.newContext({ viewport: { width: 390, height: 844 }, storageState: await page.context().storageState() });
+      const phone = await phoneContext.newPage();
+      phone.setDefaultTimeout(20_000);
+      await phone.goto(`${eventUrl}/scan`);
+      await phone.getByRole('button', { name: 'Start camera' }).click();
+      const scanned = phone.locator('#scan-result .scan-result[data-result="admitted"]');
+      await scanned.waitFor();
+      assert.match(await scanned.innerText(), /Bob Marley/);
+      await shot(phone, '4-camera');
+      await phoneContext.close();
     } catch (error) {
       await shot(page, 'failure').catch(() => {});
       throw new Error(`check-in journey failed at "${step}": ${(error as Error).message}\n${server.output()}`);

@@ -99,7 +99,7 @@
       .then(function (text) {
         var now = Date.now();
         // The same code held in front of the camera is one scan, not one per frame.
-        if (text && (text !== lastCode || now - lastAt > 4000)) {
+        if (text && (text !== lastCode || now - lastAt > 8000)) {
           lastCode = text;
           lastAt = now;
           return send(text);
