@@ -22,22 +22,29 @@ import { formatLeadId, generateLeadId, normaliseLeadId, parseQrText, publicKeyOb
 import { generateEventKey, signWith } from './qr-keys.js';
 import type { QrCheck, QrCodeStatus, QrRevocationPage } from './qr-code.types.js';
 
+// Key rows never change once written (only their revocation counter, never read from here), so
+// a process keeps them: a code is then one query (its QR row) and a signature. Only rows read
+// outside a transaction are kept: those are committed, where a key written inside a transaction
+// could still be rolled back and would then sign codes nobody can verify.
+const keyCache = new Map<string, QrEventKeysTable>();
+
 /** The event's key pair, made on first use. The caller has checked that the event is the org's. */
 async function ensureEventKey(db: Db, ctx: Ctx, keys: ServerKeys, orgId: string, eventId: string): Promise<QrEventKeysTable> {
-  const found = await findEventKey(db, orgId, eventId);
-  if (found) return found;
-  const key = generateEventKey(keys, eventId);
-  await insertEventKey(db, {
-    event_id: eventId,
-    org_id: orgId,
-    key_id: key.keyId,
-    public_key: key.publicKey,
-    sealed_private_key: key.sealedPrivateKey,
-    revocation_seq: 0,
-    created_at: ctx.clock.now().toISOString(),
-  });
-  const row = await findEventKey(db, orgId, eventId);
-  if (!row) throw new Error('QR signing key not stored');
+  const cacheKey = `${orgId}:${eventId}`;
+  const cached = keyCache.get(cacheKey);
+  if (cached) return cached;
+  let row = await findEventKey(db, orgId, eventId);
+  if (!row) {
+    const key = generateEventKey(keys, eventId);
+    const created = { event_id: eventId, org_id: orgId, key_id: key.keyId, public_key: key.publicKey, sealed_private_key: key.sealedPrivateKey };
+    await insertEventKey(db, { ...created, revocation_seq: 0, created_at: ctx.clock.now().toISOString() });
+    row = await findEventKey(db, orgId, eventId);
+    if (!row) throw new Error('QR signing key not stored');
+  }
+  if (!db.isTransaction) {
+    if (keyCache.size >= 1000) keyCache.clear();
+    keyCache.set(cacheKey, row);
+  }
   return row;
 }
 
@@ -46,9 +53,10 @@ async function ensureEventKey(db: Db, ctx: Ctx, keys: ServerKeys, orgId: string,
  * already taken in the event makes the insert do nothing: drawn again (rare: 39.6 bits).
  */
 async function ensureQrRow(db: Db, ctx: Ctx, keys: ServerKeys, orgId: string, eventId: string, participantId: string): Promise<QrCodesTable> {
-  const participant = await getParticipant(db, orgId, eventId, participantId);
   const found = await findQrRow(db, orgId, eventId, participantId);
   if (found) return found;
+  // Only a first code reads the participant: to check they are the event's, and their status.
+  const participant = await getParticipant(db, orgId, eventId, participantId);
   await ensureEventKey(db, ctx, keys, orgId, eventId);
   const cancelled = participant.status === 'cancelled';
   for (let round = 0; round < 5; round++) {
@@ -64,7 +72,8 @@ async function ensureQrRow(db: Db, ctx: Ctx, keys: ServerKeys, orgId: string, ev
       created_at: ctx.clock.now().toISOString(),
       rotated_at: null,
     };
-    await insertQrRow(db, row);
+    if (await insertQrRow(db, row)) return row;
+    // Not written: a concurrent first use made the row (read it), or the lead id was taken.
     const stored = await findQrRow(db, orgId, eventId, participantId);
     if (stored) return stored;
   }

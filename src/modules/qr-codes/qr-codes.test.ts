@@ -132,6 +132,24 @@ describe('QR code format', () => {
     await assert.rejects(() => eventPublicKey(t.db, t.ctx, t.ctx.keys, orgId, foreignEvent.id), { code: 'not_found' });
   });
 
+  test('a key pair made in a transaction that rolled back is never used afterwards', async () => {
+    const event = await createEvent(t.db, t.ctx, systemActor, orgId, { name: 'QR Rollback', startsAt: '2026-09-14T07:00:00.000Z', endsAt: '2026-09-15T16:00:00.000Z', timeZone: 'Europe/Paris' });
+    const ivy = await person(event);
+    await assert.rejects(() =>
+      t.db.transaction().execute(async (trx) => {
+        await qrTextFor(trx, t.ctx, t.ctx.keys, orgId, event.id, ivy.id);
+        t.clock.advance(11 * 60_000);
+        await qrTextFor(trx, t.ctx, t.ctx.keys, orgId, event.id, ivy.id);
+        throw new Error('roll back');
+      }),
+    );
+    for (let i = 0; i < 3; i++) {
+      t.clock.advance(11 * 60_000);
+      const value = await qrTextFor(t.db, t.ctx, t.ctx.keys, orgId, event.id, ivy.id);
+      assert.equal((await checkQr(t.db, t.ctx.keys, orgId, event.id, value)).ok, true, `round ${i}`);
+    }
+  });
+
   test('the private key is stored only sealed', async () => {
     const rows = await t.db.selectFrom('qr_event_keys').selectAll().execute();
     assert.ok(rows.length >= 2);
