@@ -84,6 +84,24 @@ export async function findAnswers(db: Db, orgId: string, campaignId: string, par
   return query.execute();
 }
 
+/**
+ * The grid's reads: who answered when (one row per person) and only the "available" cells, which
+ * at thousands of people are a fraction of all answer rows.
+ */
+export async function findAnsweredAt(db: Db, orgId: string, campaignId: string): Promise<Array<{ participant_id: string; answered_at: string }>> {
+  return db
+    .selectFrom('meeting_answers')
+    .select((eb) => ['participant_id', eb.fn.max('answered_at').as('answered_at')])
+    .where('org_id', '=', orgId)
+    .where('campaign_id', '=', campaignId)
+    .groupBy('participant_id')
+    .execute();
+}
+
+export async function findAvailableCells(db: Db, orgId: string, campaignId: string): Promise<Array<{ participant_id: string; slot: string }>> {
+  return db.selectFrom('meeting_answers').select(['participant_id', 'slot']).where('org_id', '=', orgId).where('campaign_id', '=', campaignId).where('available', '=', 1).execute();
+}
+
 /** Replaces one person's answers with a complete new set (every offered slot, yes or no). */
 export async function replaceAnswers(db: Db, key: { orgId: string; campaignId: string; participantId: string }, answers: Array<{ slot: string; available: boolean }>, at: string): Promise<void> {
   await db.deleteFrom('meeting_answers').where('org_id', '=', key.orgId).where('campaign_id', '=', key.campaignId).where('participant_id', '=', key.participantId).execute();

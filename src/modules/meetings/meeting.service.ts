@@ -5,7 +5,9 @@ import { isId, newId } from '../../lib/ids.js';
 import { audit } from '../audit/index.js';
 import { getEvent } from '../events/index.js';
 import {
+  findAnsweredAt,
   findAnswers,
+  findAvailableCells,
   findCampaignPeople,
   findMeetingCampaign,
   findMeetingCampaigns,
@@ -165,11 +167,8 @@ export async function availabilityGrid(db: Db, campaign: MeetingCampaign): Promi
   const slots = slotsOf(campaign);
   const people = await findCampaignPeople(db, campaign.orgId, campaign.id);
   const answers = new Map<string, { answeredAt: string; available: Set<string> }>();
-  for (const row of await findAnswers(db, campaign.orgId, campaign.id)) {
-    const entry = answers.get(row.participant_id) ?? { answeredAt: row.answered_at, available: new Set<string>() };
-    if (Number(row.available) === 1) entry.available.add(row.slot);
-    answers.set(row.participant_id, entry);
-  }
+  for (const row of await findAnsweredAt(db, campaign.orgId, campaign.id)) answers.set(row.participant_id, { answeredAt: row.answered_at, available: new Set() });
+  for (const cell of await findAvailableCells(db, campaign.orgId, campaign.id)) answers.get(cell.participant_id)?.available.add(cell.slot);
   const rows: GridRow[] = [];
   const pending = [];
   for (const person of people) {
