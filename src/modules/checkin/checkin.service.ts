@@ -61,14 +61,9 @@ interface Scan {
   earlier: { checkinId: string } | null;
 }
 
-/**
- * The heart of a scan, online or uploaded: claim the nonce, judge the code, and try to admit.
- * Runs inside the caller's transaction; every step is a single statement that the database
- * arbitrates (unique nonce, admission primary key), never a read followed by a write.
- */
-async function scan(trx: Db, ctx: Ctx, actor: Actor, orgId: string, eventId: string, input: ScanInput, offline: { deviceResult: CheckInResult } | null): Promise<Scan> {
+function newScanRow(ctx: Ctx, actor: Actor, orgId: string, eventId: string, input: ScanInput, deviceResult: CheckInResult | null): CheckinRow {
   const now = ctx.clock.now().toISOString();
-  const row: CheckinRow = {
+  return {
     id: newId(ctx.clock, ctx.random),
     org_id: orgId,
     event_id: eventId,
@@ -76,16 +71,37 @@ async function scan(trx: Db, ctx: Ctx, actor: Actor, orgId: string, eventId: str
     participant_id: null,
     device_id: input.deviceId,
     nonce: input.nonce,
+    // Until the verdict is written, later in the same transaction.
     result: 'unknown',
-    device_result: offline?.deviceResult ?? null,
+    device_result: deviceResult,
     first_admitted_at: null,
     qr_version: null,
     scanned_at: deviceTime(input.scannedAt, now),
     recorded_at: now,
-    offline: offline ? 1 : 0,
+    offline: deviceResult ? 1 : 0,
     actor_type: actor.type,
     actor_id: actor.id,
   };
+}
+
+/** Admits the person at the row's point, or says when and by which scan they were admitted first. */
+async function admit(trx: Db, row: CheckinRow, personId: string): Promise<{ result: CheckInResult; earlier: Scan['earlier'] }> {
+  const point = row.session_id ?? ENTRANCE;
+  const admission = { event_id: row.event_id, point, participant_id: personId, org_id: row.org_id, checkin_id: row.id, device_id: row.device_id, admitted_at: row.scanned_at };
+  if (await tryAdmit(trx, admission)) return { result: 'admitted', earlier: null };
+  const first = await findAdmission(trx, row.event_id, point, personId);
+  row.first_admitted_at = first?.admitted_at ?? null;
+  return { result: 'already_checked_in', earlier: first ? { checkinId: first.checkin_id } : null };
+}
+
+/**
+ * The heart of a scan, online or uploaded: claim the nonce, judge the code, and try to admit.
+ * Runs inside the caller's transaction; every step is a single statement that the database
+ * arbitrates (unique nonce, admission primary key), never a read followed by a write.
+ * `deviceResult`: what an offline device showed (null online).
+ */
+async function scan(trx: Db, ctx: Ctx, actor: Actor, orgId: string, eventId: string, input: ScanInput, deviceResult: CheckInResult | null): Promise<Scan> {
+  const row = newScanRow(ctx, actor, orgId, eventId, input, deviceResult);
   if (!(await claimNonce(trx, row))) {
     const first = await findCheckinByNonce(trx, orgId, input.deviceId, input.nonce);
     if (!first) throw new DomainError('conflict', 'The scan could not be recorded; try again');
@@ -94,19 +110,10 @@ async function scan(trx: Db, ctx: Ctx, actor: Actor, orgId: string, eventId: str
   const verdict = await judgeCode(trx, ctx, orgId, eventId, normaliseCode(input.code));
   let result = verdict.result;
   let earlier: Scan['earlier'] = null;
-  // An offline device that turned someone away did not let them in: nothing to admit.
-  const letIn = offline ? offline.deviceResult === 'admitted' : true;
   if (result === 'admitted' && verdict.person) {
-    const point = input.sessionId ?? ENTRANCE;
-    const admission = { event_id: eventId, point, participant_id: verdict.person.id, org_id: orgId, checkin_id: row.id, device_id: input.deviceId, admitted_at: row.scanned_at };
-    if (!letIn) {
-      result = offline!.deviceResult;
-    } else if (!(await tryAdmit(trx, admission))) {
-      const first = await findAdmission(trx, eventId, point, verdict.person.id);
-      result = 'already_checked_in';
-      row.first_admitted_at = first?.admitted_at ?? null;
-      earlier = first ? { checkinId: first.checkin_id } : null;
-    }
+    // An offline device that turned someone away did not let them in: nothing to admit.
+    if (deviceResult !== null && deviceResult !== 'admitted') result = deviceResult;
+    else ({ result, earlier } = await admit(trx, row, verdict.person.id));
   }
   row.result = result;
   row.participant_id = verdict.person?.id ?? null;
@@ -161,7 +168,7 @@ export async function uploadOfflineScans(
 }
 
 async function recordOffline(trx: Db, ctx: Ctx, actor: Actor, orgId: string, eventId: string, input: OfflineScanInput): Promise<OfflineScanOutcome> {
-  const done = await scan(trx, ctx, actor, orgId, eventId, input, { deviceResult: input.deviceResult });
+  const done = await scan(trx, ctx, actor, orgId, eventId, input, input.deviceResult);
   const { row, outcome } = done;
   let conflict: CheckInConflictKind | null = null;
   if (!outcome.replayed && input.deviceResult === 'admitted' && row.result !== 'admitted') {
