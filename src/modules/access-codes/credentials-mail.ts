@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.js';
 import type { Actor, Ctx } from '../../lib/context.js';
 import { audit } from '../audit/index.js';
 import { enqueueEmails, registerEmailAction, registerMergeTag, templateForAction, TemplateRenderError, type BuiltInTemplate, type MergeTagContext } from '../emailing/index.js';
-import { getParticipantsByIds, type Participant } from '../participants/index.js';
+import { getParticipant, getParticipantsByIds, type Participant } from '../participants/index.js';
 import { registerPersonalLinkTag } from '../personal-links/index.js';
 import { markCodesSent } from './access-code.repository.js';
 import { accessCodeStatuses, issueAccessCodes, readCodeForMail } from './access-code.service.js';
@@ -26,6 +26,7 @@ export const READY_MADE_CREDENTIALS: BuiltInTemplate = {
 
 const SAMPLE = 'ABC-DEF-GHJ (sample: test emails carry no real code)';
 export const CHOSEN_CODE_TEXT = '(the access code you chose)';
+export const NOT_REGISTERED_TEXT = '(you get an access code once your registration is confirmed)';
 
 /**
  * The participant's code, read back from its sealed copy when the email is rendered, and only
@@ -37,9 +38,13 @@ async function accessCodeTag(m: MergeTagContext): Promise<string> {
     throw new TemplateRenderError('an access code can only be sent to a participant of the event');
   }
   if (m.data['send_test'] === 'true') return SAMPLE;
+  // Only registered people have a code: a credentials campaign that reached an invited person
+  // (a too-wide audience) says so instead of drawing one.
+  const participant = await getParticipant(m.db, m.orgId, m.event.id, m.recipient.id).catch(() => null);
+  if (participant?.status !== 'registered') return NOT_REGISTERED_TEXT;
   let code = await readCodeForMail(m.db, m.ctx, m.orgId, m.recipient.id);
   if (code === null && !(await accessCodeStatuses(m.db, m.orgId, [m.recipient.id])).has(m.recipient.id)) {
-    // Registered before codes existed, or a template sent early: the code is drawn now.
+    // Registered before codes existed: the code is drawn now.
     await issueAccessCodes(m.db, m.ctx, m.orgId, m.event.id, [m.recipient.id]);
     code = await readCodeForMail(m.db, m.ctx, m.orgId, m.recipient.id);
   }

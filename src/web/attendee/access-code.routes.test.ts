@@ -9,7 +9,8 @@ import { seedOrganisation, type Org } from '../../../test/helpers/fixtures.js';
 import { seedMailing, startTestSmtp, type TestSmtp } from '../../../test/helpers/outbox.js';
 import { ATTENDEE_COOKIE, deliver, linkToken, setCookieNamed } from '../../../test/helpers/webapp.js';
 import { systemActor } from '../../lib/context.js';
-import { LOCK_THRESHOLD, regenerateCode, resendCredentials } from '../../modules/access-codes/index.js';
+import { CREDENTIALS_ACTION, LOCK_THRESHOLD, regenerateCode, resendCredentials } from '../../modules/access-codes/index.js';
+import { enqueueEmail, templateForAction } from '../../modules/emailing/index.js';
 import { createParticipant, type Participant } from '../../modules/participants/index.js';
 
 const MINUTE = 60_000;
@@ -154,6 +155,16 @@ describe('email + access code sign-in', () => {
     const row = await t.db.selectFrom('access_codes').select(['failures', 'locked_until']).where('participant_id', '=', fay.id).executeTakeFirstOrThrow();
     // Every attempt that was evaluated counted first; the rest found the code locked.
     assert.ok(row.failures <= LOCK_THRESHOLD && row.failures >= LOCK_THRESHOLD - 1, `evaluated ${row.failures}`);
+  });
+
+  test('a credentials email that reaches someone not registered carries no code and draws none', async () => {
+    const invited = await createParticipant(t.db, t.ctx, systemActor, org.orgId, eventA, { email: 'ivan@example.org', firstName: 'Ivan', lastName: 'Vited', status: 'invited' });
+    const template = await templateForAction(t.db, t.ctx, org.orgId, eventA, CREDENTIALS_ACTION);
+    await enqueueEmail(t.db, t.ctx, { orgId: org.orgId, eventId: eventA, templateId: template.id, category: 'transactional', recipient: { kind: 'participant', id: invited.id, email: invited.email, name: 'Ivan Vited' }, data: {} });
+    const mail = (await deliver(t, smtp)).find((m) => m.rcptTo.includes(invited.email));
+    assert.ok(mail);
+    assert.match(mail.html, /once your registration is confirmed/);
+    assert.equal(await t.db.selectFrom('access_codes').select('participant_id').where('participant_id', '=', invited.id).executeTakeFirst(), undefined);
   });
 
   test('a database dump holds no code in clear, and no log line does', async () => {
