@@ -14,7 +14,7 @@ export interface Ctx {
 
 /** Who is acting, for the audit log and for scoping. Never carries a secret. */
 export interface Actor {
-  type: 'staff' | 'api_key' | 'system' | 'attendee' | 'cli' | 'anonymous' | 'sponsor';
+  type: 'staff' | 'api_key' | 'system' | 'attendee' | 'cli' | 'anonymous' | 'sponsor' | 'customer';
   id: string | null;
   label: string | null;
   ip: string | null;

@@ -10,3 +10,4 @@ import './access-codes/index.js';
 import './meetings/index.js';
 import './sponsors/index.js';
 import './qr-codes/index.js';
+import './customers/index.js';

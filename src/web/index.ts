@@ -35,6 +35,9 @@ import { emailActionsRoutes } from './backoffice/email-actions.routes.js';
 import { campaignsRoutes } from './backoffice/campaigns.routes.js';
 import { suppressionsRoutes } from './backoffice/suppressions.routes.js';
 import { unsubscribeRoutes } from './unsubscribe.routes.js';
+import { shopRoutes } from './shop/shop.routes.js';
+import { shopsRoutes } from './backoffice/shops.routes.js';
+import { verifyRoutes } from './shop/verify.routes.js';
 import { sponsorRoutes } from './sponsor/sponsor.routes.js';
 import { sponsorsRoutes } from './backoffice/sponsors.routes.js';
 
@@ -77,6 +80,9 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(campaignsRoutes);
   await app.register(suppressionsRoutes);
   await app.register(unsubscribeRoutes);
+  await app.register(shopRoutes);
+  await app.register(shopsRoutes);
+  await app.register(verifyRoutes);
   await app.register(sponsorRoutes);
   await app.register(sponsorsRoutes);
 }

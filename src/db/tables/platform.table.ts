@@ -1,7 +1,7 @@
 export interface AuditLogTable {
   id: string;
   org_id: string | null;
-  actor_type: 'staff' | 'api_key' | 'system' | 'attendee' | 'cli' | 'anonymous' | 'sponsor';
+  actor_type: 'staff' | 'api_key' | 'system' | 'attendee' | 'cli' | 'anonymous' | 'sponsor' | 'customer';
   actor_id: string | null;
   actor_label: string | null;
   action: string;

@@ -1,4 +1,4 @@
-import type { ContactKind, ContactsTable, Db } from '../../db/database.js';
+import type { ContactKind, ContactsTable, Db, EmailVerifiedVia } from '../../db/database.js';
 import type { Ctx } from '../../lib/context.js';
 import type { CanonicalEmail } from '../../lib/email.js';
 import { DomainError } from '../../lib/errors.js';
@@ -13,6 +13,13 @@ export interface Contact {
   lastName: string;
   kind: ContactKind;
   emailStatus: 'unverified' | 'verified';
+  emailVerifiedAt: string | null;
+  emailVerifiedVia: EmailVerifiedVia | null;
+  /** A shop account: the contact can sign in with a password. */
+  hasPassword: boolean;
+  structureId: string | null;
+  mergedInto: string | null;
+  createdAt: string;
 }
 
 export function contactFromRow(row: ContactsTable): Contact {
@@ -24,6 +31,12 @@ export function contactFromRow(row: ContactsTable): Contact {
     lastName: row.last_name,
     kind: row.kind,
     emailStatus: row.email_status,
+    emailVerifiedAt: row.email_verified_at,
+    emailVerifiedVia: row.email_verified_via,
+    hasPassword: row.password_hash !== null,
+    structureId: row.structure_id,
+    mergedInto: row.merged_into,
+    createdAt: row.created_at,
   };
 }
 
@@ -94,7 +107,7 @@ export async function changeContactIdentity(
     first_name: input.firstName,
     last_name: input.lastName,
     // A new address has not been proven by anyone yet.
-    ...(emailChanged ? { email_status: 'unverified' as const, email_verified_at: null } : {}),
+    ...(emailChanged ? { email_status: 'unverified' as const, email_verified_at: null, email_verified_via: null } : {}),
     updated_at: ctx.clock.now().toISOString(),
   });
   return { emailChanged };

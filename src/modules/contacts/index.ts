@@ -1,1 +1,11 @@
 export { changeContactIdentity, contactFromRow, ensureContacts, getContact, type Contact, type ContactSeed } from './contact.service.js';
+export {
+  changeContactEmail,
+  createContact,
+  findAccountByEmail,
+  findAccountById,
+  markEmailVerified,
+  setContactPassword,
+  type AccountRecord,
+  type NewContact,
+} from './contact-account.js';

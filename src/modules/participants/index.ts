@@ -1,6 +1,7 @@
 export * from './participant.types.js';
 export { checkParticipant, type Checked, type Problem } from './participant.validation.js';
 export {
+  contactEmailChanged,
   createParticipant,
   existingParticipantEmails,
   getParticipant,

@@ -71,6 +71,10 @@ export async function findParticipantsByContacts(db: Db, eventId: string, contac
   return db.selectFrom('participants').selectAll().where('event_id', '=', eventId).where('contact_id', 'in', contactIds).execute();
 }
 
+export async function findParticipantRowsOfContact(db: Db, orgId: string, contactId: string): Promise<ParticipantsTable[]> {
+  return db.selectFrom('participants').selectAll().where('org_id', '=', orgId).where('contact_id', '=', contactId).execute();
+}
+
 /** Which of these contact email keys are already participants of the event. */
 export async function findParticipantEmailKeys(db: Db, orgId: string, eventId: string, keys: string[]): Promise<string[]> {
   if (keys.length === 0) return [];

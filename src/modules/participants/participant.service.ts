@@ -12,6 +12,7 @@ import {
   findParticipantEmailKeys,
   findParticipantRow,
   findParticipantRowsByIds,
+  findParticipantRowsOfContact,
   findParticipantsByContacts,
   insertParticipants,
   participantFromRow,
@@ -122,6 +123,18 @@ export async function updateParticipant(
 function statusChange(from: ParticipantStatus, registeredAt: string | null, to: ParticipantStatus, now: string): Partial<ParticipantsTable> {
   if (from === to) return {};
   return { status: to, status_changed_at: now, registered_at: to === 'registered' ? (registeredAt ?? now) : registeredAt };
+}
+
+/**
+ * A contact's address changed (in the shop or the back-office): every participation of theirs
+ * shows and is searched by the new one.
+ */
+export async function contactEmailChanged(db: Db, ctx: Ctx, orgId: string, contactId: string, email: string): Promise<void> {
+  const now = ctx.clock.now().toISOString();
+  for (const row of await findParticipantRowsOfContact(db, orgId, contactId)) {
+    const fields = JSON.parse(row.field_values) as FieldValues;
+    await updateParticipantRow(db, orgId, row.id, { email, search_text: searchTextOf(row.first_name, row.last_name, email, fields), updated_at: now });
+  }
 }
 
 export async function listParticipants(db: Db, dialect: Dialect, orgId: string, eventId: string, query: ParticipantQuery): Promise<ParticipantPage> {
