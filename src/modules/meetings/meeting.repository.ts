@@ -111,8 +111,8 @@ export async function replaceAnswers(db: Db, key: { orgId: string; campaignId: s
 
 /**
  * Everyone concerned by the campaign (sent the link, or answered), named from the participant
- * rows: one query for the planners' page. Cancelled or deleted participants drop out with
- * their row.
+ * rows: one query for the planners' page. Cancelled participants are left out (nobody plans a
+ * meeting with them or chases their answer); deleted ones go with their row.
  */
 export async function findCampaignPeople(db: Db, orgId: string, campaignId: string): Promise<Array<GridPerson & { recipient: boolean }>> {
   const answered = db.selectFrom('meeting_answers').select('participant_id').distinct().where('org_id', '=', orgId).where('campaign_id', '=', campaignId);
@@ -122,6 +122,7 @@ export async function findCampaignPeople(db: Db, orgId: string, campaignId: stri
     .leftJoin('meeting_recipients as r', (join) => join.onRef('r.participant_id', '=', 'p.id').on('r.campaign_id', '=', campaignId))
     .select(['p.id', 'p.first_name', 'p.last_name', 'p.email', 'r.first_sent_at'])
     .where('p.org_id', '=', orgId)
+    .where('p.status', '!=', 'cancelled')
     .where((eb) => eb.or([eb('p.id', 'in', answered), eb('p.id', 'in', sent)]))
     .orderBy('p.last_name')
     .orderBy('p.first_name')

@@ -6,7 +6,7 @@ import { seedOrganisation, seedStaff, signedIn, type Org } from '../../../test/h
 import { mailKit, openLink, sendTemplate, tokenIn, type MailKit } from '../../../test/helpers/secure-links.js';
 import { systemActor } from '../../lib/context.js';
 import { createEvent, type Event } from '../../modules/events/index.js';
-import { createParticipant, type Participant } from '../../modules/participants/index.js';
+import { createParticipant, updateParticipant, type Participant } from '../../modules/participants/index.js';
 
 const LINK_TEMPLATE = '<p><a href="{{ availability_link }}">Give your availability</a></p>';
 const FORM = {
@@ -221,5 +221,12 @@ describe('meeting availability', () => {
     assert.match(dead.body, /This availability link for Forum has expired/);
     assert.match(dead.body, new RegExp(`href="${formPath(event.id, campaignA)}"`));
     t.clock.set('2026-06-01T08:00:00.000Z');
+
+    const before = await owner.get(`${base()}/${campaignA}`);
+    assert.match(before.body, /data-testid="count-2026-09-14T09:00">2</);
+    await updateParticipant(t.db, t.ctx, systemActor, org.orgId, event.id, bob.id, { status: 'cancelled' });
+    const after = await owner.get(`${base()}/${campaignA}`);
+    assert.match(after.body, /data-testid="count-2026-09-14T09:00">1</, 'a cancelled participant no longer counts');
+    assert.doesNotMatch(after.body, /Bob Babbage/);
   });
 });
