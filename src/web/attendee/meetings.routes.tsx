@@ -44,7 +44,8 @@ registerLinkPurpose({
   async redeem(db, app, request, reply, credential) {
     const campaignId = credential.data['campaign'] ?? '';
     const eventId = await openFormSession(db, app, request, reply, credential, { meeting: campaignId });
-    return meetingPagePath(eventId, campaignId);
+    // A meeting link minted without its campaign (a generic "fresh link") has no form to open.
+    return campaignId ? meetingPagePath(eventId, campaignId) : `/e/${eventId}`;
   },
   // Links die when answers close; a fresh copy by email would not reopen them. The page says
   // whether answers are still open and whom to ask.
