@@ -1,11 +1,10 @@
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, screenshotDir } from './helpers/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { screenshotDir } from './helpers/browser.js';
 import { addParticipantInBrowser, createEventInBrowser } from './helpers/event.js';
-import { setUpOwner } from './helpers/owner.js';
-import { freePort, startServer, type RunningServer } from './helpers/server.js';
+import { setUpOwner, useServerAndBrowser } from './helpers/owner.js';
 
 // Access codes as an organiser and an attendee live them, in Chromium: the organiser registers
 // Ada and sends her credentials; Ada reads the email in the Mailbox page and signs in with email
@@ -21,18 +20,10 @@ const CREDENTIALS_SUBJECT = `Your access to ${EVENT.name}`;
 const OWN_CODE = 'Copper7Lantern';
 
 describe('access codes in Chromium', () => {
-  let server: RunningServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startServer({ env: { TESSERA_SMTP_SINK_PORT: String(await freePort()) } });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const running = useServerAndBrowser({ mailbox: true });
 
   test('credentials email, code sign-in, same code on resend, own code, set-code link, lockout with a working sign-in link', async (t: TestContext) => {
+    const [server, browser] = [running.server(), running.browser()];
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);

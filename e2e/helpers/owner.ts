@@ -1,7 +1,7 @@
 import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from './browser.js';
-import { startServer, type RunningServer } from './server.js';
+import { freePort, startServer, type RunningServer } from './server.js';
 
 export interface Owner {
   organisation: string;
@@ -13,12 +13,16 @@ export interface Owner {
 export const OWNER: Owner = { organisation: 'Acme Events', name: 'Olive Owner', email: 'olive@example.org', password: 'correct horse battery' };
 export const EVENTS_PAGE = /\/admin\/o\/([^/?#]+)\/events$/;
 
-/** A real server and a Chromium for the enclosing describe(), stopped after it. */
-export function useServerAndBrowser(): { server: () => RunningServer; browser: () => Browser } {
+/**
+ * A real server and a Chromium for the enclosing describe(), stopped after it. `mailbox`: the
+ * server runs its own local mail sink on a free port, so its Mailbox page shows what it sent
+ * (tests that read emails need it; two servers on the default port would share one sink).
+ */
+export function useServerAndBrowser(options: { mailbox?: boolean } = {}): { server: () => RunningServer; browser: () => Browser } {
   let server: RunningServer | undefined;
   let browser: Browser | undefined;
   before(async () => {
-    server = await startServer();
+    server = await startServer(options.mailbox ? { env: { TESSERA_SMTP_SINK_PORT: String(await freePort()) } } : {});
     browser = await launchBrowser();
   });
   after(async () => {
