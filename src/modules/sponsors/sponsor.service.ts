@@ -71,8 +71,8 @@ export async function createSponsor(db: Db, ctx: Ctx, actor: Actor, orgId: strin
 export async function updateSponsor(db: Db, ctx: Ctx, actor: Actor, sponsor: Sponsor, input: { name?: unknown; description?: unknown; links?: unknown }, booth?: unknown): Promise<Sponsor> {
   const profile = profileInput(input);
   const next = { ...profile, booth: booth === undefined ? sponsor.booth : boothInput(booth) };
-  const changed = (['name', 'description', 'booth'] as const).filter((key) => next[key] !== sponsor[key]);
-  if (JSON.stringify(next.links) !== JSON.stringify(sponsor.links)) changed.push('links' as never);
+  const changed: string[] = (['name', 'description', 'booth'] as const).filter((key) => next[key] !== sponsor[key]);
+  if (JSON.stringify(next.links) !== JSON.stringify(sponsor.links)) changed.push('links');
   if (changed.length === 0) return sponsor;
   const now = ctx.clock.now().toISOString();
   await updateSponsorRow(db, sponsor.orgId, sponsor.id, { name: next.name, description: next.description, links: JSON.stringify(next.links), booth: next.booth, updated_at: now });
