@@ -15,6 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { mintCredential } from '../src/modules/credentials/index.js';
 import { getParticipantsByIds } from '../src/modules/participants/index.js';
+import { loadFigures } from './load-figures.js';
 import { ctx, machine, seedEvent } from './seed.js';
 
 const LINKS = Number(process.env.BENCH_LINKS ?? 50_000);
@@ -85,15 +86,9 @@ if (check.status !== 303) throw new Error(`redeem answered ${check.status}: ${(a
 
 async function run(name: string, options: autocannon.Options) {
   const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
-  const codes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, (s as { count: number }).count]));
   return {
     phase: name,
-    rps: Math.round(result.requests.average),
-    p50_ms: result.latency.p50,
-    p99_ms: result.latency.p99,
-    max_ms: result.latency.max,
-    errors: result.errors,
-    status_codes: codes,
+    ...loadFigures(result),
     server_rss_mb: rssMb('VmRSS'),
   };
 }

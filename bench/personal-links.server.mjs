@@ -1,6 +1,8 @@
 /**
- * The server half of bench/personal-links.bench.ts: the real app on a loopback port, in a process
- * of its own so its memory is measured alone. Reads the database location from the environment.
+ * The server half of bench/personal-links.bench.ts and bench/access-codes.bench.ts: the real app on
+ * a loopback port, in a process of its own so its memory is measured alone. Reads the database
+ * location from the environment, and the HMAC and encryption keys when the bench gives them (the
+ * access-code bench seeds codes under its keys; without the same keys no code would match).
  * Plain JavaScript so that it runs as `npm start` does: with plain node from the built output
  * (dist/, the default; tsx costs ~25 MB and CPU of its own). BENCH_SERVER=src runs the sources
  * instead (the bench then starts it with `--import tsx`, which maps these .js imports to .ts).
@@ -18,8 +20,8 @@ const config = loadConfig({
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
   TESSERA_COOKIE_KEY: key(),
-  TESSERA_HMAC_KEY: key(),
-  TESSERA_ENCRYPTION_KEY: key(),
+  TESSERA_HMAC_KEY: process.env.BENCH_HMAC_KEY ?? key(),
+  TESSERA_ENCRYPTION_KEY: process.env.BENCH_ENCRYPTION_KEY ?? key(),
 });
 const handle = connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 const app = await buildApp({ config, db: handle.db, dialect: handle.dialect });
