@@ -1,6 +1,6 @@
+import { anonymousActor } from '../http/actor.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
-import type { Actor } from '../lib/context.js';
 import { findUnsubscribeTarget, resubscribe, unsubscribe, unsubscribeKey, type UnsubscribeTarget } from '../modules/emailing/index.js';
 import { renderAttendeePage } from './attendee/attendee-page.js';
 
@@ -108,9 +108,6 @@ async function intentOf(request: FastifyRequest): Promise<Intent> {
   return null;
 }
 
-function anonymous(request: FastifyRequest, label: string): Actor {
-  return { type: 'anonymous', id: null, label, ip: request.ip };
-}
 
 export async function unsubscribeRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.deps;
@@ -131,7 +128,7 @@ export async function unsubscribeRoutes(app: FastifyInstance): Promise<void> {
     if (!target) return invalidLink(request, reply);
     const intent = await intentOf(request);
     if (intent === null) return statePage(request, reply, token, target, false);
-    const actor = anonymous(request, intent === 'one_click' ? 'one-click unsubscribe (mail provider)' : 'unsubscribe page');
+    const actor = anonymousActor(request, intent === 'one_click' ? 'one-click unsubscribe (mail provider)' : 'unsubscribe page');
     if (intent === 'resubscribe') {
       await db.transaction().execute((trx) => resubscribe(trx, app.deps, actor, target));
       return statePage(request, reply, token, { ...target, unsubscribed: false }, target.unsubscribed);

@@ -1,7 +1,7 @@
+import { anonymousActor } from '../../http/actor.js';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Actor } from '../../lib/context.js';
 import { canonicalEmail } from '../../lib/email.js';
 import { getPublicEvent, type Event } from '../../modules/events/index.js';
 import { CodeSignInForm } from './access-code-views.js';
@@ -32,9 +32,6 @@ function addressKey(request: FastifyRequest): string {
   return `app-signin:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 }
 
-function anonymous(request: FastifyRequest): Actor {
-  return { type: 'anonymous', id: null, label: null, ip: request.ip };
-}
 
 export interface SignInPageState {
   email: string;
@@ -82,7 +79,7 @@ export async function appSignInRoutes(app: FastifyInstance): Promise<void> {
         const minutes = Math.max(1, Math.ceil(limit.ttlInSeconds / 60));
         return form(`Several sign-in links were asked for this address just now. Use the latest one, or ask again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, 429);
       }
-      await requestSignInLink(db, app.deps, anonymous(request), event, canonical.email);
+      await requestSignInLink(db, app.deps, anonymousActor(request), event, canonical.email);
       return renderAttendeePage(request, reply, { title: 'Check your inbox', eventName: event.name }, () => (
         <SignInSent event={event} email={canonical.email} base={appPath(event.id)} />
       ));

@@ -1,6 +1,6 @@
+import { anonymousActor } from '../../http/actor.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { attendeeOf, CREDENTIAL_PAGE_HEADERS } from '../../http/attendee-session.js';
-import type { Actor } from '../../lib/context.js';
 import { DomainError } from '../../lib/errors.js';
 import { claimedPurpose, inspectLink, redeemCredential, type Credential, type LinkState } from '../../modules/credentials/index.js';
 import { getEvent, type Event } from '../../modules/events/index.js';
@@ -133,9 +133,6 @@ async function authorized(app: FastifyInstance, request: FastifyRequest, token: 
   return state.state !== 'unknown' && (await handler.authorize(app, request, state.credential));
 }
 
-function anonymous(request: FastifyRequest): Actor {
-  return { type: 'anonymous', id: null, label: null, ip: request.ip };
-}
 
 /**
  * Every personal link opens here. GET and HEAD only show what the link is for (mail scanners
@@ -164,7 +161,7 @@ export async function landingRoutes(app: FastifyInstance): Promise<void> {
     const target = await app.deps.db.transaction().execute(async (trx) => {
       let credential: Credential;
       try {
-        credential = await redeemCredential(trx, app.deps, anonymous(request), token, { purposes: [handler.purpose] });
+        credential = await redeemCredential(trx, app.deps, anonymousActor(request), token, { purposes: [handler.purpose] });
       } catch (err) {
         if (err instanceof DomainError && err.code === 'link_invalid') return null;
         throw err;

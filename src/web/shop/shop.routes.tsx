@@ -1,3 +1,4 @@
+import { anonymousActor } from '../../http/actor.js';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -46,9 +47,6 @@ const CsrfOnly = Type.Object(Csrf, { additionalProperties: false });
 
 const BASE = '/shop/:org/:pos';
 
-function anonymous(request: FastifyRequest): Actor {
-  return { type: 'anonymous', id: null, label: null, ip: request.ip };
-}
 
 function customerActor(request: FastifyRequest, contact: Contact): Actor {
   return { type: 'customer', id: contact.id, label: contact.email, ip: request.ip };
@@ -114,7 +112,7 @@ export async function shopRoutes(app: FastifyInstance): Promise<void> {
     const shop = await shopOr404(request);
     const body = request.body as { email: string; password: string; first_name: string; last_name: string };
     try {
-      await signUp(db, app.deps, anonymous(request), shop, { email: body.email, password: body.password, firstName: body.first_name, lastName: body.last_name });
+      await signUp(db, app.deps, anonymousActor(request), shop, { email: body.email, password: body.password, firstName: body.first_name, lastName: body.last_name });
     } catch (error) {
       const errors = formErrorsOf(error, { '/email': 'email', '/password': 'password' }, '_form') as Errors | null;
       if (!errors) throw error;
@@ -290,7 +288,7 @@ export async function shopRoutes(app: FastifyInstance): Promise<void> {
     const event = await eventOf(request, shop);
     const body = request.body as { email: string; first_name: string; last_name: string };
     try {
-      await db.transaction().execute((trx) => registerGuest(trx, app.deps, anonymous(request), event, { email: body.email, firstName: body.first_name, lastName: body.last_name }));
+      await db.transaction().execute((trx) => registerGuest(trx, app.deps, anonymousActor(request), event, { email: body.email, firstName: body.first_name, lastName: body.last_name }));
     } catch (error) {
       const errors = formErrorsOf(error, { '/email': 'email', '/firstName': 'first_name', '/lastName': 'last_name' }, '_form') as Errors | null;
       if (!errors) throw error;

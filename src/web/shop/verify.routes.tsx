@@ -1,8 +1,8 @@
+import { anonymousActor } from '../../http/actor.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { CREDENTIAL_PAGE_HEADERS } from '../../http/attendee-session.js';
 import type { Db } from '../../db/database.js';
-import type { Actor } from '../../lib/context.js';
 import { DomainError } from '../../lib/errors.js';
 import { claimedPurpose, inspectLink, redeemCredential, type Credential, type LinkState } from '../../modules/credentials/index.js';
 import { confirmEmailByLink, prepareNewPassword, resetPassword, type NewPassword } from '../../modules/customers/index.js';
@@ -24,9 +24,6 @@ function tokenOf(request: FastifyRequest): { token: string; purpose: ShopPurpose
   return { token, purpose: purpose && (PURPOSES as readonly string[]).includes(purpose) ? (purpose as ShopPurpose) : null };
 }
 
-function anonymous(request: FastifyRequest): Actor {
-  return { type: 'anonymous', id: null, label: null, ip: request.ip };
-}
 
 /**
  * Shop links (account verification, password reset): GET and HEAD show the page and change
@@ -147,7 +144,7 @@ export async function verifyRoutes(app: FastifyInstance): Promise<void> {
     const shopPath = await db.transaction().execute(async (trx) => {
       let credential: Credential;
       try {
-        credential = await redeemCredential(trx, app.deps, anonymous(request), token, { purposes: [purpose] });
+        credential = await redeemCredential(trx, app.deps, anonymousActor(request), token, { purposes: [purpose] });
       } catch (err) {
         if (err instanceof DomainError && err.code === 'link_invalid') return null;
         throw err;
@@ -155,8 +152,8 @@ export async function verifyRoutes(app: FastifyInstance): Promise<void> {
       const shop = await shopFor(credential, trx);
       // A refusal (weak password, address changed since) throws: the transaction rolls back and
       // the link is not spent on nothing.
-      if (purpose === 'email_verify') await confirmEmailByLink(trx, app.deps, anonymous(request), credential);
-      else await resetPassword(trx, app.deps, anonymous(request), credential, next!);
+      if (purpose === 'email_verify') await confirmEmailByLink(trx, app.deps, anonymousActor(request), credential);
+      else await resetPassword(trx, app.deps, anonymousActor(request), credential, next!);
       return shop?.path ?? '';
     }).catch((err: unknown) => {
       if (!(err instanceof DomainError) || (err.code !== 'validation_failed' && err.code !== 'link_invalid')) throw err;

@@ -1,3 +1,4 @@
+import { anonymousActor } from '../../http/actor.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CREDENTIAL_PAGE_HEADERS } from '../../http/attendee-session.js';
 import { getEvent } from '../../modules/events/index.js';
@@ -30,7 +31,7 @@ registerLinkPurpose({
     button: 'Open the sponsor profile',
   }),
   async redeem(db, app, request, reply, credential) {
-    const { token, session } = await startSponsorSession(db, app.deps, { type: 'anonymous', id: null, label: null, ip: request.ip }, credential);
+    const { token, session } = await startSponsorSession(db, app.deps, anonymousActor(request), credential);
     setSponsorCookie(app, reply, token, session);
     return sponsorHome(session);
   },
