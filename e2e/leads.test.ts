@@ -4,9 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, chromiumPath, launchBrowser, screenshotDir } from './helpers/browser.js';
-import { setUpOwner } from './helpers/owner.js';
-import { freePort, startServer, type RunningServer } from './helpers/server.js';
+import { CHROMIUM_ARGS, chromiumPath, screenshotDir } from './helpers/browser.js';
+import { setUpOwner, startServerAndBrowser } from './helpers/owner.js';
+import type { RunningServer } from './helpers/server.js';
 
 // Lead exchange as two attendees live it, each in their own browser signed in to the web app
 // through "Email me a sign-in link" (the link read in the server's own Mailbox): Grace types
@@ -44,10 +44,7 @@ describe('lead exchange in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
   let camera: Browser | undefined;
-  before(async () => {
-    server = await startServer({ env: { TESSERA_SMTP_SINK_PORT: String(await freePort()) } });
-    browser = await launchBrowser();
-  });
+  before(async () => ({ server, browser } = await startServerAndBrowser({ mailbox: true })));
   after(async () => {
     await camera?.close();
     await browser?.close();

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { dayLabel } from '../src/web/attendee/meeting-views.js';
-import { launchBrowser, screenshotDir } from './helpers/browser.js';
-import { setUpOwner } from './helpers/owner.js';
-import { freePort, startServer, type RunningServer } from './helpers/server.js';
+import { screenshotDir } from './helpers/browser.js';
+import { setUpOwner, startServerAndBrowser } from './helpers/owner.js';
+import type { RunningServer } from './helpers/server.js';
 
 // Meeting availability through the UI: the organiser defines an availability campaign, sends an
 // emailing whose {{ availability_link }} gives each participant their own link, Ada opens hers
@@ -25,14 +25,8 @@ const squash = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim()
 describe('meeting availability in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
-  before(async () => {
-    server = await startServer({ env: { TESSERA_SMTP_SINK_PORT: String(await freePort()) } });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  before(async () => ({ server, browser } = await startServerAndBrowser({ mailbox: true })));
+  after(async () => Promise.all([browser?.close(), server?.stop()]));
 
   test('an availability form answered from the emailed link is visible to planners', async (t: TestContext) => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

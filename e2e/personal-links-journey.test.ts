@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { hashToken } from '../src/lib/tokens.js';
-import { launchBrowser, screenshotDir } from './helpers/browser.js';
-import { setUpOwner } from './helpers/owner.js';
-import { freePort, startServer, type RunningServer } from './helpers/server.js';
+import { screenshotDir } from './helpers/browser.js';
+import { setUpOwner, startServerAndBrowser } from './helpers/owner.js';
+import type { RunningServer } from './helpers/server.js';
 
 // Personal links in one ordered flow through the UI, as an organiser and two attendees live it:
 // an imported participant and an invited one added in the back-office, an emailing with their
@@ -45,14 +45,8 @@ async function definition(page: Page, term: string): Promise<string> {
 describe('personal links in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
-  before(async () => {
-    server = await startServer({ env: { TESSERA_SMTP_SINK_PORT: String(await freePort()) } });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  before(async () => ({ server, browser } = await startServerAndBrowser({ mailbox: true })));
+  after(async () => Promise.all([browser?.close(), server?.stop()]));
 
   /** The server's own record of a link (read-only, beside the running server): what was used. */
   function credentialOf(url: string): { use_count: number; consumed_at: string | null; fetch_count: number } {

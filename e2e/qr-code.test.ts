@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { decodeQrPng } from '../test/helpers/qr-image.js';
-import { launchBrowser, screenshotDir } from './helpers/browser.js';
+import { screenshotDir } from './helpers/browser.js';
 import { addParticipantInBrowser, createEventInBrowser } from './helpers/event.js';
 import { mailLinkHref, openMailboxMessage } from './helpers/mailbox.js';
-import { setUpOwner } from './helpers/owner.js';
-import { freePort, startServer, type RunningServer } from './helpers/server.js';
+import { setUpOwner, startServerAndBrowser } from './helpers/owner.js';
+import type { RunningServer } from './helpers/server.js';
 
 // The attendee's "My QR code" page in Chromium: what the browser draws is a code a scanner reads
 // (a screenshot of it, decoded with jsQR), and after the organiser rotates the code from the
@@ -26,14 +26,8 @@ async function scanned(page: Page): Promise<string | null> {
 describe('My QR code in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
-  before(async () => {
-    server = await startServer({ env: { TESSERA_SMTP_SINK_PORT: String(await freePort()) } });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  before(async () => ({ server, browser } = await startServerAndBrowser({ mailbox: true })));
+  after(async () => Promise.all([browser?.close(), server?.stop()]));
 
   test('the attendee scans their own code off the page; after a rotation the page shows the new one', async () => {
     const shots = screenshotDir();

@@ -2,11 +2,11 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, screenshotDir } from './helpers/browser.js';
+import { screenshotDir } from './helpers/browser.js';
 import { createEventInBrowser } from './helpers/event.js';
 import { mailLinkHref, openMailboxMessage } from './helpers/mailbox.js';
-import { setUpOwner } from './helpers/owner.js';
-import { freePort, startServer, type RunningServer } from './helpers/server.js';
+import { setUpOwner, startServerAndBrowser } from './helpers/owner.js';
+import type { RunningServer } from './helpers/server.js';
 
 // Sponsor permalinks as an organiser and a sponsor contact live them: the organiser adds two
 // sponsors and a contact, sends the permalink, and the mail arrives in the Mailbox page. The
@@ -25,14 +25,8 @@ const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000
 describe('sponsor permalinks in Chromium', () => {
   let server: RunningServer;
   let browser: Browser;
-  before(async () => {
-    server = await startServer({ env: { TESSERA_SMTP_SINK_PORT: String(await freePort()) } });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  before(async () => ({ server, browser } = await startServerAndBrowser({ mailbox: true })));
+  after(async () => Promise.all([browser?.close(), server?.stop()]));
 
   test('organiser sends the permalink; the sponsor edits its own profile and is refused elsewhere', async (t: TestContext) => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -32,6 +32,12 @@ export function useServerAndBrowser(options: { mailbox?: boolean } = {}): { serv
   return { server: () => server!, browser: () => browser! };
 }
 
+/** A real server (with its own mail sink when `mailbox`) and a Chromium, for a describe()'s before(). */
+export async function startServerAndBrowser(options: { mailbox?: boolean } = {}): Promise<{ server: RunningServer; browser: Browser }> {
+  const server = await startServer(options.mailbox ? { env: { TESSERA_SMTP_SINK_PORT: String(await freePort()) } } : {});
+  return { server, browser: await launchBrowser() };
+}
+
 /** Opens the printed one-time setup link and creates the organisation and its owner. */
 export async function setUpOwner(page: Page, server: RunningServer, owner: Owner = OWNER, link?: string): Promise<string> {
   await page.goto(link ?? (await server.setupLink()));
