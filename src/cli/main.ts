@@ -8,6 +8,7 @@ import { systemClock } from '../lib/clock.js';
 import { isDomainError } from '../lib/errors.js';
 import { cryptoRandom } from '../lib/random.js';
 import { rekeyAccessCodes } from '../modules/access-codes/index.js';
+import { resealQrSigningKeys } from '../modules/qr-codes/index.js';
 import { createOrganisationWithOwner } from '../modules/setup/index.js';
 
 const USAGE = `Usage: tessera <command>
@@ -16,7 +17,8 @@ Commands:
   serve                      run the HTTP server (what npm start does)
   migrate                    apply database migrations and exit
   rotate-keys                after a key rotation (new TESSERA_HMAC_KEY / TESSERA_ENCRYPTION_KEY,
-                             old ones in ..._PREVIOUS): move stored access codes to the new keys
+                             old ones in ..._PREVIOUS): move stored access codes and QR signing
+                             keys to the new keys
   create-admin --org NAME --email EMAIL --name NAME
                              create an organisation and its owner; the password is read
                              from TESSERA_ADMIN_PASSWORD or asked on the terminal
@@ -67,6 +69,11 @@ async function rotateKeys(): Promise<void> {
     await migrateToLatest(handle.db);
     const ctx = { clock: systemClock, random: cryptoRandom, keys: serverKeys(config) };
     const report = await rekeyAccessCodes(handle.db, ctx);
+    const qr = await resealQrSigningKeys(handle.db, ctx);
+    process.stdout.write(
+      `QR signing keys sealed again under the current key: ${qr.resealed}.\n` +
+        (qr.unreadable ? `QR signing keys no configured key opens (those events' codes can no longer be made): ${qr.unreadable}.\n` : ''),
+    );
     process.stdout.write(
       `Access codes moved to the current keys: ${report.rekeyed}.\n` +
         `Codes chosen by attendees or organisers still under an old key (they move at their next sign-in; keep the old TESSERA_HMAC_KEY in TESSERA_HMAC_KEY_PREVIOUS until this is 0): ${report.waitingForOwner}.\n` +

@@ -1,7 +1,7 @@
 import { anonymousActor } from '../http/actor.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
-import { findUnsubscribeTarget, resubscribe, unsubscribe, unsubscribeKey, type UnsubscribeTarget } from '../modules/emailing/index.js';
+import { findUnsubscribeTarget, resubscribe, unsubscribe, unsubscribeKeys, type UnsubscribeTarget } from '../modules/emailing/index.js';
 import { renderAttendeePage } from './attendee/attendee-page.js';
 
 /**
@@ -111,7 +111,7 @@ async function intentOf(request: FastifyRequest): Promise<Intent> {
 
 export async function unsubscribeRoutes(app: FastifyInstance): Promise<void> {
   const { db } = app.deps;
-  const key = unsubscribeKey(app.deps.config.secrets.hmacKey);
+  const key = unsubscribeKeys(app.deps.keys);
   // A wildcard rather than `:token`: a 10 kB path reaches us (and gets the same page as any other
   // bad link) instead of the router's 414.
   const tokenOf = (request: FastifyRequest) => (request.params as { '*': string })['*'];

@@ -12,6 +12,8 @@ import { systemActor } from '../../lib/context.js';
 import { keyIdOf } from '../../lib/keyring.js';
 import { cryptoRandom } from '../../lib/random.js';
 import type { Participant } from '../participants/index.js';
+import { signUnsubscribeToken, unsubscribeKey, unsubscribeKeys, verifyUnsubscribeToken } from '../emailing/index.js';
+import { checkQr, qrTextFor, resealQrSigningKeys } from '../qr-codes/index.js';
 import { rekeyAccessCodes, setChosenCode } from './index.js';
 
 const secret = () => randomBytes(32).toString('base64');
@@ -77,6 +79,27 @@ test('after a rotation, codes made under the old keys still sign in, move to the
   assert.equal((await codeSignIn(rotated, generated.eventId, generated.email, generatedCode)).statusCode, 303);
   assert.equal((await codeSignIn(rotated, generated.eventId, chosen.email, 'Violet3Canyon7')).statusCode, 303);
   assert.equal(await mailedCode(rotated, smtp, org.orgId, generated), generatedCode, 'resend still sends the same code');
+});
+
+test('after a rotation, unsubscribe links already sent keep working until the old key is dropped', async () => {
+  const [hmac, encryption] = [secret(), secret()];
+  const oldLink = signUnsubscribeToken(unsubscribeKey(t.config.secrets.hmacKey), '01jz0000000000000000000000');
+  const rotating = await withKeys({ TESSERA_HMAC_KEY: hmac, TESSERA_ENCRYPTION_KEY: encryption, TESSERA_HMAC_KEY_PREVIOUS: t.config.secrets.hmacKey });
+  assert.equal(verifyUnsubscribeToken(unsubscribeKeys(rotating.ctx.keys), oldLink), '01jz0000000000000000000000');
+  const rotated = await withKeys({ TESSERA_HMAC_KEY: hmac, TESSERA_ENCRYPTION_KEY: encryption });
+  assert.equal(verifyUnsubscribeToken(unsubscribeKeys(rotated.ctx.keys), oldLink), null);
+});
+
+test('rotate-keys seals the QR signing keys again: codes made before still check in, new ones are signed with the same key pair', async () => {
+  const event = generated.eventId;
+  const before = await qrTextFor(t.db, t.ctx, t.ctx.keys, org.orgId, event, generated.id);
+  const encryption = secret();
+  const rotating = await withKeys({ TESSERA_HMAC_KEY: t.config.secrets.hmacKey, TESSERA_ENCRYPTION_KEY: encryption, TESSERA_ENCRYPTION_KEY_PREVIOUS: t.config.secrets.encryptionKey });
+  assert.deepEqual(await resealQrSigningKeys(t.db, rotating.ctx), { resealed: 1, unreadable: 0 });
+  const rotated = await withKeys({ TESSERA_HMAC_KEY: t.config.secrets.hmacKey, TESSERA_ENCRYPTION_KEY: encryption });
+  const after = await qrTextFor(t.db, rotated.ctx, rotated.ctx.keys, org.orgId, event, chosen.id);
+  assert.equal((await checkQr(t.db, rotated.ctx.keys, org.orgId, event, before)).ok, true);
+  assert.equal((await checkQr(t.db, rotated.ctx.keys, org.orgId, event, after)).ok, true);
 });
 
 test('with the old keys dropped too early, codes under them are refused rather than misread', async () => {

@@ -3,7 +3,7 @@
 import './unsubscribe-tag.js';
 
 export { INVALID_ADDRESS, isMarketingMessage, isMarketingType, MARKETING_TEMPLATE_TYPES, suppressionSkipReason, suppressionText } from './marketing.js';
-export { listUnsubscribeHeaders, unsubscribeKey, unsubscribeUrl, verifyUnsubscribeToken } from './unsubscribe-token.js';
+export { listUnsubscribeHeaders, signUnsubscribeToken, unsubscribeKey, unsubscribeKeys, unsubscribeUrl, verifyUnsubscribeToken } from './unsubscribe-token.js';
 export {
   addSuppression,
   listSuppressions,

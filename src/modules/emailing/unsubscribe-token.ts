@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { deriveKey } from '../../lib/derived-keys.js';
+import { keyringFor, type ServerKeys } from '../../lib/keyring.js';
 import { isId } from '../../lib/ids.js';
 
 /**
@@ -30,14 +31,24 @@ export function signUnsubscribeToken(key: Buffer, outboxId: string): string {
   return Buffer.concat([Buffer.from(outboxId, 'ascii'), mac(key, outboxId)]).toString('base64url');
 }
 
-/** The outbox id the token was made for, or null for anything else (truncated, forged, junk). */
-export function verifyUnsubscribeToken(key: Buffer, token: unknown): string | null {
+/** The keys an unsubscribe link may have been signed with: the current one, then any being rotated out. */
+export function unsubscribeKeys(keys: ServerKeys): Buffer[] {
+  return keyringFor(keys.hmac, PURPOSE).map((k) => k.key);
+}
+
+/**
+ * The outbox id the token was made for, or null for anything else (truncated, forged, junk).
+ * With several keys (a rotation), a link signed under any of them is good: emails already sent
+ * keep a working unsubscribe link until the old key is dropped.
+ */
+export function verifyUnsubscribeToken(keyOrKeys: Buffer | readonly Buffer[], token: unknown): string | null {
   if (typeof token !== 'string' || token.length !== TOKEN_LENGTH || !TOKEN.test(token)) return null;
   const bytes = Buffer.from(token, 'base64url');
   if (bytes.length !== ID_BYTES + MAC_BYTES) return null;
   const outboxId = bytes.subarray(0, ID_BYTES).toString('latin1');
   if (!isId(outboxId)) return null;
-  return timingSafeEqual(bytes.subarray(ID_BYTES), mac(key, outboxId)) ? outboxId : null;
+  const keys = Buffer.isBuffer(keyOrKeys) ? [keyOrKeys] : keyOrKeys;
+  return keys.some((key) => timingSafeEqual(bytes.subarray(ID_BYTES), mac(key, outboxId))) ? outboxId : null;
 }
 
 /** `https://public.example/u/<token>`: always on the configured public URL. */

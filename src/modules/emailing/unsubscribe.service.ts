@@ -21,7 +21,7 @@ export interface UnsubscribeTarget {
  * The target of a link, or null for any token we did not sign (checked before the database is
  * touched) and for a message that no longer exists. Null gives no detail, by design.
  */
-export async function findUnsubscribeTarget(db: Db, key: Buffer, token: unknown): Promise<UnsubscribeTarget | null> {
+export async function findUnsubscribeTarget(db: Db, key: Buffer | readonly Buffer[], token: unknown): Promise<UnsubscribeTarget | null> {
   const outboxId = verifyUnsubscribeToken(key, token);
   if (!outboxId) return null;
   const message = await findOutboxRecipient(db, outboxId);

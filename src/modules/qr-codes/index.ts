@@ -16,6 +16,7 @@ export {
 } from './qr-code.service.js';
 export { formatLeadId, normaliseLeadId, verifyQrText, type QrFields } from './qr-format.js';
 export { qrPng, qrSvg } from './qr-image.js';
+export { resealQrSigningKeys, type ResealReport } from './qr-key-rotation.js';
 
 // Whatever path cancels someone (back-office, import, API), their code joins the revocation list
 // in the same transaction.

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { encodeBase32 } from '../../lib/base32.js';
 import { keyringFor, type ServerKeys } from '../../lib/keyring.js';
-import { openSecret, sealSecret } from '../../lib/secret-box.js';
+import { openSecret, sealedWithOldKey, sealSecret } from '../../lib/secret-box.js';
 
 /**
  * Event signing keys. The private key leaves this file only sealed (AES-GCM under a key derived
@@ -50,6 +50,17 @@ function privateKeyOf(keys: ServerKeys, eventId: string, sealed: string): KeyObj
     privateKeys.set(cacheKey, key);
   }
   return key;
+}
+
+/**
+ * After a rotation of TESSERA_ENCRYPTION_KEY: the sealed private key again under the current
+ * key, or null when it already is (or no configured key opens it: reported by the caller).
+ */
+export function resealEventKey(keys: ServerKeys, eventId: string, sealed: string): { sealed: string } | { unreadable: true } | null {
+  const ring = keyringFor(keys.encryption, BOX_PURPOSE);
+  if (!sealedWithOldKey(ring, sealed)) return null;
+  const der = openSecret(ring, sealed, aad(eventId));
+  return der === null ? { unreadable: true } : { sealed: sealSecret(ring, der, aad(eventId)) };
 }
 
 export function signWith(keys: ServerKeys, eventId: string, sealed: string, message: string): Buffer {
