@@ -38,6 +38,8 @@ import { unsubscribeRoutes } from './unsubscribe.routes.js';
 import { shopRoutes } from './shop/shop.routes.js';
 import { shopsRoutes } from './backoffice/shops.routes.js';
 import { verifyRoutes } from './shop/verify.routes.js';
+import { ssoRoutes } from './shop/sso.routes.js';
+import { ssoProvidersRoutes } from './backoffice/sso.routes.js';
 import { sponsorRoutes } from './sponsor/sponsor.routes.js';
 import { sponsorsRoutes } from './backoffice/sponsors.routes.js';
 
@@ -83,6 +85,8 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(shopRoutes);
   await app.register(shopsRoutes);
   await app.register(verifyRoutes);
+  await app.register(ssoRoutes);
+  await app.register(ssoProvidersRoutes);
   await app.register(sponsorRoutes);
   await app.register(sponsorsRoutes);
 }

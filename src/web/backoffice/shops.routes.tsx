@@ -95,6 +95,9 @@ function ShopsPage({ access, csrf, channels, points, channelErrors, posErrors, p
       <p class="muted">
         A running point of sale of an internet channel is a shop customers reach at its address. Account verification emails and the contacts page use them.
       </p>
+      <p>
+        <a href={`${base}/sso`}>Sign-in providers (OpenID Connect)</a>
+      </p>
       <h2>Points of sale</h2>
       {points.length === 0 ? (
         <p class="muted">No point of sale yet.</p>

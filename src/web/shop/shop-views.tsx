@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { Contact } from '../../modules/contacts/index.js';
 import type { Event } from '../../modules/events/index.js';
 import type { Shop } from '../../modules/shop/index.js';
@@ -62,10 +63,11 @@ export function ShopHome({ shop, events, customer }: { shop: Shop; events: Event
   );
 }
 
-export function SignUpForm({ shop, csrf, values, errors }: { shop: Shop; csrf: string; values: Record<string, string>; errors: Errors }) {
+export function SignUpForm({ shop, csrf, values, errors, sso }: { shop: Shop; csrf: string; values: Record<string, string>; errors: Errors; sso?: ComponentChildren }) {
   return (
     <section class="narrow">
       <h1>Create an account</h1>
+      {sso}
       <form method="post" action={`${shop.path}/sign-up`} class="card">
         {errors['_form'] && (
           <p class="error-text" role="alert">
@@ -98,10 +100,11 @@ export function CheckInbox({ text }: { text: string }) {
   );
 }
 
-export function SignInForm({ shop, csrf, email, error, next }: { shop: Shop; csrf: string; email: string; error?: string | undefined; next?: string | undefined }) {
+export function SignInForm({ shop, csrf, email, error, next, sso }: { shop: Shop; csrf: string; email: string; error?: string | undefined; next?: string | undefined; sso?: ComponentChildren }) {
   return (
     <section class="narrow">
       <h1>Sign in</h1>
+      {sso}
       <form method="post" action={`${shop.path}/sign-in`} class="card">
         {error && (
           <p class="error-text" role="alert" data-testid="shop-sign-in-error">

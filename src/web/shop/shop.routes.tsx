@@ -25,6 +25,8 @@ import { findShop, type Shop } from '../../modules/shop/index.js';
 import { formErrorsOf } from '../backoffice/event-ui.js';
 import { redirect } from '../page.js';
 import { renderShopPage } from './shop-page.js';
+import { SsoButtons } from './sso-views.js';
+import { listSsoProviders } from '../../modules/sso/index.js';
 import { AccountPage, CheckInbox, EventRegistration, ForgotForm, ShopHome, SignInForm, SignUpForm, ValidateFirst, type Errors } from './shop-views.js';
 
 /**
@@ -105,7 +107,8 @@ export async function shopRoutes(app: FastifyInstance): Promise<void> {
   // Sign-up -------------------------------------------------------------------------------------
   app.get(`${BASE}/sign-up`, async (request, reply) => {
     const shop = await shopOr404(request);
-    return renderShopPage(reply, shop, { title: 'Create an account' }, (csrf) => <SignUpForm shop={shop} csrf={csrf} values={{}} errors={{}} />);
+    const sso = <SsoButtons shop={shop} providers={await listSsoProviders(db, shop.orgId, 'enabled')} />;
+    return renderShopPage(reply, shop, { title: 'Create an account' }, (csrf) => <SignUpForm shop={shop} csrf={csrf} values={{}} errors={{}} sso={sso} />);
   });
 
   app.post(`${BASE}/sign-up`, { schema: { body: SignUpBody }, config: { rateLimit: SHOP_LIMITS.mailPerIp } }, async (request, reply) => {
@@ -130,7 +133,8 @@ export async function shopRoutes(app: FastifyInstance): Promise<void> {
     if (await customerIn(request, shop)) return redirect(reply, shop.path);
     const next = (request.query as Record<string, unknown>)['next'];
     const flash = (request.query as Record<string, unknown>)['done'] === 'password' ? 'Your password is changed. Sign in with it.' : null;
-    return renderShopPage(reply, shop, { title: 'Sign in', flash }, (csrf) => <SignInForm shop={shop} csrf={csrf} email="" next={typeof next === 'string' ? safeNext(shop, next) : undefined} />);
+    const sso = <SsoButtons shop={shop} providers={await listSsoProviders(db, shop.orgId, 'enabled')} />;
+    return renderShopPage(reply, shop, { title: 'Sign in', flash }, (csrf) => <SignInForm shop={shop} csrf={csrf} email="" next={typeof next === 'string' ? safeNext(shop, next) : undefined} sso={sso} />);
   });
 
   app.post(`${BASE}/sign-in`, { schema: { body: SignInBody }, config: { rateLimit: SHOP_LIMITS.signInPerIp } }, async (request, reply) => {
