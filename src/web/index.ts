@@ -37,6 +37,7 @@ import { suppressionsRoutes } from './backoffice/suppressions.routes.js';
 import { unsubscribeRoutes } from './unsubscribe.routes.js';
 import { shopRoutes } from './shop/shop.routes.js';
 import { shopsRoutes } from './backoffice/shops.routes.js';
+import { contactsRoutes } from './backoffice/contacts.routes.js';
 import { verifyRoutes } from './shop/verify.routes.js';
 import { ssoRoutes } from './shop/sso.routes.js';
 import { ssoProvidersRoutes } from './backoffice/sso.routes.js';
@@ -84,6 +85,7 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(unsubscribeRoutes);
   await app.register(shopRoutes);
   await app.register(shopsRoutes);
+  await app.register(contactsRoutes);
   await app.register(verifyRoutes);
   await app.register(ssoRoutes);
   await app.register(ssoProvidersRoutes);

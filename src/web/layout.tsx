@@ -37,6 +37,7 @@ export function Layout({ title, csrf, staff, nav, flash, mailbox, children }: La
               <a href={`/admin/o/${nav.orgId}/staff`}>Staff</a>
               <a href={`/admin/o/${nav.orgId}/audit`}>Audit log</a>
               <a href={`/admin/o/${nav.orgId}/api-keys`}>API keys</a>
+              <a href={`/admin/o/${nav.orgId}/contacts`}>Contacts</a>
               <a href={`/admin/o/${nav.orgId}/shops`}>Shops</a>
               <a href={`/admin/o/${nav.orgId}/settings`}>Settings</a>
             </nav>

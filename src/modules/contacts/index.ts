@@ -9,3 +9,4 @@ export {
   type AccountRecord,
   type NewContact,
 } from './contact-account.js';
+export { addressStateOf, mergeContactRows, mergedAddress, type AddressState } from './contact-merge.js';

@@ -16,6 +16,7 @@ export {
 } from './participant.service.js';
 export { listParticipantAddresses, type ParticipantAddress, type ParticipantAddressPage } from './participant-addresses.js';
 export { findParticipantByEmail } from './participant-by-email.js';
+export { moveParticipations, type DroppedParticipation } from './participant-merge.js';
 export {
   onParticipantsRegistered,
   onParticipantStatusChanged,

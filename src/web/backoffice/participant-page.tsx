@@ -118,9 +118,11 @@ export interface ParticipantViewProps {
   links?: ComponentChildren;
   /** The "Access code" section (access-code-panel.tsx). */
   accessCode?: ComponentChildren;
+  /** The contact behind the participation, with its email validation circle (contact-widgets.tsx). */
+  contact?: ComponentChildren;
 }
 
-export function ParticipantView({ orgId, event, participant, fields, history, editHref, links, actions, accessCode }: ParticipantViewProps) {
+export function ParticipantView({ orgId, event, participant, fields, history, editHref, links, actions, accessCode, contact }: ParticipantViewProps) {
   const when = (iso: string | null) => (iso ? formatInZone(iso, event.timeZone) : '—');
   const labels = new Map(fields.map((f) => [f.key, f.label]));
   // Values of fields deleted since are kept in the database; show them rather than hide data.
@@ -139,6 +141,12 @@ export function ParticipantView({ orgId, event, participant, fields, history, ed
       <dl class="fields">
         <dt>Email</dt>
         <dd>{participant.email}</dd>
+        {contact && (
+          <>
+            <dt>Contact</dt>
+            <dd>{contact}</dd>
+          </>
+        )}
         <dt>First name</dt>
         <dd>{participant.firstName}</dd>
         <dt>Last name</dt>

@@ -18,6 +18,8 @@ import { PreviewButton } from './preview.routes.js';
 import { badgeButtonFor } from './badges.routes.js';
 import { QrCodeButton } from './qr-code.routes.js';
 import { loadAccessCodePanel } from './access-codes.routes.js';
+import { ContactWidget } from './contact-widgets.js';
+import { getContact } from '../../modules/contacts/index.js';
 
 interface EventPage {
   access: OrgAccess;
@@ -150,6 +152,7 @@ export async function participantsRoutes(app: FastifyInstance): Promise<void> {
     const revokeBase = roleAtLeast(page.access.role, 'admin') ? `${page.base}/${participant.id}/links` : null;
     const badgeButton = await badgeButtonFor(app, page.access, page.event, participant);
     const accessCode = await loadAccessCodePanel(app, page.access, page.event, participant);
+    const contact = await getContact(db, page.access.org.id, participant.contactId).catch(() => null);
     return renderPage(request, reply, { title: participantName(participant), nav: navOf(page.access) }, (csrf) => (
       <>
         <EventHeader access={page.access} event={page.event} current="participants" />
@@ -170,6 +173,7 @@ export async function participantsRoutes(app: FastifyInstance): Promise<void> {
           }
           links={<PersonalLinks links={links} timeZone={page.event.timeZone} revokeBase={revokeBase} csrf={csrf} />}
           accessCode={accessCode(csrf)}
+          contact={contact && <ContactWidget orgId={page.access.org.id} contact={contact} />}
         />
       </>
     ));
