@@ -21,6 +21,7 @@ import {
 } from './access-code.repository.js';
 import type { AccessCodeOrigin, AccessCodeStatus, SignInMethod } from './access-code.types.js';
 import { trivialReason } from './trivial-codes.js';
+import { endParticipantSessions } from '../attendee-sessions/index.js';
 import { audit } from '../audit/index.js';
 
 /** Growing waits once ten attempts in a row have failed: 1, 2, 4 … 32 minutes, then an hour each. */
@@ -212,7 +213,10 @@ async function storeCode(
     const inserted = await insertCodes(db, [{ ...code, participant_id: participantId, org_id: orgId, event_id: eventId, set_at: setAt, last_sent_at: null, last_used_at: null, failures: 0, locked_until: null }]);
     if (inserted.length === 0) throw codeRefused('This code cannot be used. Choose another.');
   }
-  await audit(db, ctx, actor, { orgId, action: 'access_code.changed', target: { type: 'participant', id: participantId }, data: { eventId, origin: values.origin } });
+  // Whoever was signed in with the old code (a lost phone, a shared laptop) is signed out; an
+  // attendee changing their own code gets a new session for this browser from the caller.
+  const ended = await endParticipantSessions(db, participantId, ['app']);
+  await audit(db, ctx, actor, { orgId, action: 'access_code.changed', target: { type: 'participant', id: participantId }, data: { eventId, origin: values.origin, sessionsEnded: ended } });
 }
 
 function codeRefused(message: string): DomainError {

@@ -221,6 +221,12 @@ describe('changing the access code', () => {
     assert.deepEqual(row, { origin: 'attendee', sealed: null }, 'a chosen code is never stored reversibly');
   });
 
+  test('an organiser who sets or regenerates a code signs the attendee out of the app', async () => {
+    const { p, browser } = await signedInAttendee('ora@example.org');
+    await regenerateCode(t.db, t.ctx, systemActor, org.orgId, eventId, p.id);
+    assert.equal((await browser.get(`/app/${eventId}`)).statusCode, 303, 'back to the sign-in page');
+  });
+
   test('short, common, trivial and taken codes are refused', async () => {
     const { browser, code: current } = await signedInAttendee('hal@example.org');
     const { code: taken } = await signedInAttendee('ivy@example.org');

@@ -4,7 +4,7 @@ import type { Actor } from '../../lib/context.js';
 import { DomainError } from '../../lib/errors.js';
 import { confirmCurrentCode, recordSignIn, setChosenCode, signInWithCode } from '../../modules/access-codes/index.js';
 import { audit } from '../../modules/audit/index.js';
-import { endParticipantSessions, type AttendeeSession } from '../../modules/attendee-sessions/index.js';
+import type { AttendeeSession } from '../../modules/attendee-sessions/index.js';
 import { getPublicEvent } from '../../modules/events/index.js';
 import { redirect } from '../page.js';
 import { CODE_SIGN_IN_FAILED, ChangeCodeForm, type ChangeCodeProps } from './access-code-views.js';
@@ -100,10 +100,8 @@ export async function accessCodeRoutes(app: FastifyInstance): Promise<void> {
     const personalWords = [c.participant.email.split('@')[0] ?? '', c.participant.firstName, c.participant.lastName, c.event.name, c.event.slug];
     try {
       const path = await db.transaction().execute(async (trx) => {
+        // Setting the code signs every app session of the attendee out; this browser gets a new one.
         await setChosenCode(trx, app.deps, attendeeActor(request, c), c.session.orgId, c.event.id, c.participant.id, { code: body.code, personalWords }, 'attendee');
-        // Whoever else was signed in as this attendee (a lost phone, a shared laptop) is signed out;
-        // this browser gets a new session id.
-        await endParticipantSessions(trx, c.participant.id, ['app']);
         return openAppSession(trx, app, request, reply, { kind: 'app', orgId: c.session.orgId, eventId: c.event.id, participantId: c.participant.id });
       });
       return redirect(reply, `${path}/access-code?done=1`);
