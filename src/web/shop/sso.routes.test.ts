@@ -10,6 +10,7 @@ import { CUSTOMER_COOKIE } from '../../http/customer-session.js';
 import { systemActor } from '../../lib/context.js';
 import { canonicalEmail } from '../../lib/email.js';
 import { createContact, markEmailVerified } from '../../modules/contacts/index.js';
+import { getOrganisation, updateOrganisation } from '../../modules/organisations/index.js';
 import { createPointOfSale, createSalesChannel } from '../../modules/shop/index.js';
 
 const SECRET = 'idp-client-secret-7Qw9';
@@ -230,6 +231,34 @@ describe('shop sign-in with an OpenID Connect provider (real provider on 127.0.0
     assert.equal(linked.statusCode, 303);
     assert.equal((await victimBrowser.get(`${shop}/account`)).statusCode, 200);
     assert.deepEqual((await identitiesOf(contactId)).map((i) => i.subject), [sub]);
+  });
+
+  test('where validation is not required, the attacker’s open session ends when the owner validates through the SSO email', async () => {
+    const organisation = await getOrganisation(t.db, org.orgId);
+    const settings = (emailValidationRequired: boolean) =>
+      updateOrganisation(t.db, t.ctx, systemActor, org.orgId, { name: organisation.name, settings: { ...organisation.settings, emailValidationRequired } });
+    await settings(false);
+    try {
+      const victim = address();
+      const attacker = new Session(t.app, { ip: ip() });
+      await attacker.post(`${shop}/sign-up`, { email: victim, password: PASSWORD, first_name: 'Mal', last_name: 'Lory' });
+      assert.equal((await attacker.post(`${shop}/sign-in`, { email: victim, password: PASSWORD })).statusCode, 303, 'no validation needed to enter');
+      assert.equal((await attacker.get(`${shop}/account`)).statusCode, 200);
+
+      const sub = subject();
+      idp.accounts.set(sub, { email: victim, email_verified: true });
+      const { response } = await ssoSignIn(sub);
+      assert.equal(response.statusCode, 403, 'still not linked: the address was never proven to us');
+      await mail.drain();
+      const token = verifyToken(mail.lastMailTo(victim));
+      const landing = new Session(t.app);
+      await landing.get(`/verify/${token}`);
+      assert.equal((await landing.post(`/verify/${token}`, {})).statusCode, 303);
+      assert.equal((await attacker.get(`${shop}/account`)).statusCode, 401, 'the attacker’s session ended');
+      assert.equal((await ssoSignIn(sub)).response.statusCode, 303);
+    } finally {
+      await settings(true);
+    }
   });
 
   test('a callback without the browser that started it, or with another state, is refused', async () => {
