@@ -21,3 +21,4 @@ export {
 } from './contact-admin.service.js';
 export { connectContacts, contactDetail, disconnectContacts, type Connection, type ContactDetail } from './contact-relations.service.js';
 export { mergeContacts, type MergeInput, type MergeResult } from './contact-merge.service.js';
+export { connectFriend, customerConnections, sendFriendValidation } from './friends-family.service.js';

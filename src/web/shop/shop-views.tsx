@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import type { Connection } from '../../modules/contact-admin/index.js';
 import type { Contact } from '../../modules/contacts/index.js';
 import type { Event } from '../../modules/events/index.js';
 import type { Shop } from '../../modules/shop/index.js';
@@ -158,7 +159,7 @@ export function ForgotForm({ shop, csrf }: { shop: Shop; csrf: string }) {
   );
 }
 
-export function AccountPage({ shop, csrf, customer, errors, values }: { shop: Shop; csrf: string; customer: Contact; errors: Errors; values: Record<string, string> }) {
+export function AccountPage({ shop, csrf, customer, errors, values, friends }: { shop: Shop; csrf: string; customer: Contact; errors: Errors; values: Record<string, string>; friends: Connection[] }) {
   return (
     <section class="narrow">
       <h1>My account</h1>
@@ -178,6 +179,7 @@ export function AccountPage({ shop, csrf, customer, errors, values }: { shop: Sh
         <Input label="Current password" name="password" type="password" errors={errors} autocomplete="current-password" />
         <button type="submit">Change my email address</button>
       </form>
+      <FriendsAndFamily shop={shop} csrf={csrf} friends={friends} errors={errors} />
     </section>
   );
 }
@@ -227,5 +229,52 @@ export function EventRegistration({ shop, csrf, event, customer, registered, err
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * Friends & family in "My account". An address nobody validated yet gets a warning and a button
+ * that sends its owner the validation email: it never blocks the connection or a purchase.
+ */
+function FriendsAndFamily({ shop, csrf, friends, errors }: { shop: Shop; csrf: string; friends: Connection[]; errors: Errors }) {
+  return (
+    <>
+      <h2>Friends &amp; family</h2>
+      {friends.length === 0 ? (
+        <p class="muted">Nobody yet.</p>
+      ) : (
+        <ul data-testid="friends">
+          {friends.map(({ contact }) => (
+            <li>
+              {[contact.firstName, contact.lastName].filter(Boolean).join(' ') || contact.email} ({contact.email}){' '}
+              {contact.emailStatus === 'verified' ? (
+                <span class="badge ok">address confirmed</span>
+              ) : (
+                <>
+                  <span class="badge warn" data-testid="friend-unvalidated">
+                    address not confirmed yet
+                  </span>
+                  <form method="post" action={`${shop.path}/account/friends/${contact.id}/validation`} class="inline">
+                    <CsrfField csrf={csrf} />
+                    <button type="submit" class="link">
+                      Send them a validation email
+                    </button>
+                  </form>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form method="post" action={`${shop.path}/account/friends`} class="card">
+        <CsrfField csrf={csrf} />
+        <Input label="Their email address" name="friend_email" type="email" errors={errors} autocomplete="off" />
+        <div class="grid2">
+          <Input label="First name" name="friend_first_name" errors={errors} required={false} autocomplete="off" />
+          <Input label="Last name" name="friend_last_name" errors={errors} required={false} autocomplete="off" />
+        </div>
+        <button type="submit">Add to my friends &amp; family</button>
+      </form>
+    </>
   );
 }

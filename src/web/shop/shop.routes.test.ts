@@ -214,6 +214,20 @@ describe('shop accounts and email validation', () => {
     assert.equal(participant.status, 'registered');
   });
 
+  test('a customer connects friends & family; an unvalidated one gets a warning and a validation email on request, never a block', async () => {
+    const email = await verifiedAccount();
+    const { browser } = await signIn(email);
+    const friend = address();
+    assert.equal((await browser.post(`${shop}/account/friends`, { friend_email: friend, friend_first_name: 'Fern', friend_last_name: 'Friend' })).statusCode, 303);
+    const page = await browser.get(`${shop}/account`);
+    assert.match(page.body, /data-testid="friend-unvalidated"/);
+    const friendId = (await t.db.selectFrom('contacts').select('id').where('email', '=', friend).executeTakeFirstOrThrow()).id;
+    assert.equal((await browser.post(`${shop}/account/friends/${friendId}/validation`, {})).statusCode, 303);
+    assert.ok(await verificationOf(friend), 'the friend got the validation email');
+    const event = (await t.db.selectFrom('events').select('id').where('org_id', '=', org.orgId).executeTakeFirstOrThrow()).id;
+    assert.equal((await browser.post(`${shop}/events/${event}/register`, {})).statusCode, 303, 'nothing is blocked');
+  });
+
   test('a signed-in customer registers with one click', async () => {
     const email = await verifiedAccount();
     const { browser } = await signIn(email);

@@ -7,6 +7,7 @@ import type { Actor } from '../../lib/context.js';
 import { canonicalEmail } from '../../lib/email.js';
 import { DomainError } from '../../lib/errors.js';
 import { audit } from '../../modules/audit/index.js';
+import { connectFriend, customerConnections, sendFriendValidation } from '../../modules/contact-admin/index.js';
 import { getContact, type Contact } from '../../modules/contacts/index.js';
 import {
   changeOwnEmail,
@@ -46,6 +47,7 @@ const EmailBody = Type.Object({ ...Csrf, email: Type.String({ maxLength: 1000 })
 const ChangeEmailBody = Type.Object({ ...Csrf, email: Type.String({ maxLength: 1000 }), password: Type.String({ maxLength: 1000 }) }, { additionalProperties: false });
 const GuestBody = Type.Object({ ...Csrf, email: Type.String({ maxLength: 1000 }), first_name: Type.String({ maxLength: 1000 }), last_name: Type.String({ maxLength: 1000 }) }, { additionalProperties: false });
 const CsrfOnly = Type.Object(Csrf, { additionalProperties: false });
+const FriendBody = Type.Object({ ...Csrf, friend_email: Type.String({ maxLength: 1000 }), friend_first_name: Type.String({ maxLength: 1000 }), friend_last_name: Type.String({ maxLength: 1000 }) }, { additionalProperties: false });
 
 const BASE = '/shop/:org/:pos';
 
@@ -212,8 +214,36 @@ export async function shopRoutes(app: FastifyInstance): Promise<void> {
 
   // Account -------------------------------------------------------------------------------------
   async function showAccount(request: FastifyRequest, reply: FastifyReply, shop: Shop, customer: Contact, errors: Errors = {}, values: Record<string, string> = {}, status = 200) {
-    return renderShopPage(reply, shop, { title: 'My account', customer, status }, (csrf) => <AccountPage shop={shop} csrf={csrf} customer={customer} errors={errors} values={values} />);
+    const friends = await customerConnections(db, shop, customer);
+    const flash = (request.query as Record<string, unknown>)['done'] === 'validation_sent' ? 'Validation email sent.' : null;
+    return renderShopPage(reply, shop, { title: 'My account', customer, status, flash }, (csrf) => (
+      <AccountPage shop={shop} csrf={csrf} customer={customer} errors={errors} values={values} friends={friends} />
+    ));
   }
+
+  app.post(`${BASE}/account/friends`, { schema: { body: FriendBody }, config: { rateLimit: SHOP_LIMITS.mailPerIp } }, async (request, reply) => {
+    const shop = await shopOr404(request);
+    const customer = await requireCustomer(request, reply, shop);
+    if (!customer) return reply;
+    const body = request.body as { friend_email: string; friend_first_name: string; friend_last_name: string };
+    try {
+      await db.transaction().execute((trx) => connectFriend(trx, app.deps, customerActor(request, customer), shop, customer, { email: body.friend_email, firstName: body.friend_first_name, lastName: body.friend_last_name }));
+    } catch (error) {
+      const errors = formErrorsOf(error, { '/email': 'friend_email', '/connectedId': 'friend_email' }, 'friend_email') as Errors | null;
+      if (!errors) throw error;
+      return showAccount(request, reply, shop, customer, errors, {}, 400);
+    }
+    return redirect(reply, `${shop.path}/account`);
+  });
+
+  app.post(`${BASE}/account/friends/:friendId/validation`, { schema: { body: CsrfOnly }, config: { rateLimit: SHOP_LIMITS.mailPerIp } }, async (request, reply) => {
+    const shop = await shopOr404(request);
+    const customer = await requireCustomer(request, reply, shop);
+    if (!customer) return reply;
+    const { friendId } = request.params as { friendId: string };
+    await db.transaction().execute((trx) => sendFriendValidation(trx, app.deps, shop, customer, friendId));
+    return redirect(reply, `${shop.path}/account?done=validation_sent`);
+  });
 
   /**
    * Pages for signed-in customers. A cookie whose session has ended (an email change signed the
