@@ -59,8 +59,9 @@ export async function signUp(db: Kysely<Database>, ctx: Ctx, actor: Actor, shop:
       await sendContactMail(trx, ctx, existing.password_hash ? EXISTS_ACTION : RESET_ACTION, { orgId: shop.orgId, contact, posId });
       return;
     }
-    const kind = shop.pos.channelKind === 'internet_b2c' ? 'individual' : 'relay';
-    const contact = await createContact(trx, ctx, actor, shop.orgId, { email, firstName, lastName, kind, passwordHash: hash });
+    // A person signing up is an individual; an operator attaches them to a structure (as a relay
+    // or a B2B individual) in the back-office, where structures are created.
+    const contact = await createContact(trx, ctx, actor, shop.orgId, { email, firstName, lastName, kind: 'individual', passwordHash: hash });
     if (await validationRequired(trx, shop.orgId)) await sendContactMail(trx, ctx, VERIFY_ACTION, { orgId: shop.orgId, contact, posId });
   });
 }
