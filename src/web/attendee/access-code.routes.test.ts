@@ -10,6 +10,7 @@ import { seedMailing, startTestSmtp, type TestSmtp } from '../../../test/helpers
 import { ATTENDEE_COOKIE, deliver, linkToken, setCookieNamed } from '../../../test/helpers/webapp.js';
 import { systemActor } from '../../lib/context.js';
 import { CREDENTIALS_ACTION, LOCK_THRESHOLD, regenerateCode, resendCredentials } from '../../modules/access-codes/index.js';
+import { CODE_SIGNIN_LIMITS } from './access-code.routes.js';
 import { enqueueEmail, templateForAction } from '../../modules/emailing/index.js';
 import { createParticipant, type Participant } from '../../modules/participants/index.js';
 
@@ -257,5 +258,56 @@ describe('changing the access code', () => {
     assert.doesNotMatch(page.body, /name="current"/);
     assert.equal((await browser.post(`/app/${eventId}/access-code`, { code: 'Amber4Valley8', repeat: 'Amber4Valley8' })).statusCode, 303);
     assert.equal((await codeSignIn(t, eventId, first.p.email, 'Amber4Valley8', nextIp())).statusCode, 303);
+  });
+});
+
+describe('code sign-in limits per IP and overall', () => {
+  let t: TestApp;
+  let eventId: string;
+
+  before(async () => {
+    // The overall limit set low so that a handful of clients reach it.
+    t = await createTestApp({ env: { TESSERA_CODE_SIGNIN_PER_MINUTE: '20' } });
+    const org = await seedOrganisation(t);
+    eventId = (await seedMailing(t, org.orgId, [{ email: 'pia@example.org', firstName: 'Pia', lastName: 'Limit' }])).event.id;
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  /** A POST as the sign-in form sends it, from `ip`, without fetching the page first. */
+  async function attempt(ip: string, csrf: { token: string; cookie: string }) {
+    return t.app.inject({
+      method: 'POST',
+      url: `/app/${eventId}/code-sign-in`,
+      remoteAddress: ip,
+      headers: { accept: 'text/html', cookie: csrf.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: csrf.token, email: 'pia@example.org', code: 'NOT-HER-CODE' }).toString(),
+    });
+  }
+
+  async function csrfFor(ip: string) {
+    const page = await t.app.inject({ method: 'GET', url: `/app/${eventId}/sign-in`, remoteAddress: ip, headers: { accept: 'text/html' } });
+    return { token: /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '', cookie: page.cookies.map((c) => `${c.name}=${c.value}`).join('; ') };
+  }
+
+  test('one IP address gets 429 after its per-minute allowance, whoever it tries', async () => {
+    const ip = '203.0.113.200';
+    const csrf = await csrfFor(ip);
+    // Malformed attempts (no code field) count as much as real ones, and cost nothing to send.
+    for (let i = 0; i < CODE_SIGNIN_LIMITS.perIp.max; i++) {
+      await t.app.inject({ method: 'POST', url: `/app/${eventId}/code-sign-in`, remoteAddress: ip, headers: { cookie: csrf.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${encodeURIComponent(csrf.token)}` });
+    }
+    assert.equal((await attempt(ip, csrf)).statusCode, 429);
+  });
+
+  test('attempts from many addresses together stop at the overall limit (TESSERA_CODE_SIGNIN_PER_MINUTE)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const ip = `198.51.100.${100 + i}`;
+      statuses.push((await attempt(ip, await csrfFor(ip))).statusCode);
+    }
+    assert.ok(statuses.slice(0, 20).every((s) => s === 401), statuses.join(','));
+    assert.equal(statuses[20], 429);
   });
 });
