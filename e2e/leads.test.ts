@@ -1,10 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import QRCode from 'qrcode';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, chromiumPath, screenshotDir } from './helpers/browser.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { screenshotDir } from './helpers/browser.js';
+import { launchWithFakeCamera, qrVideo } from './helpers/fake-camera.js';
 import { setUpOwner, startServerAndBrowser } from './helpers/owner.js';
 import type { RunningServer } from './helpers/server.js';
 
@@ -19,26 +18,6 @@ const EVENT = { name: 'Harbour Summit', starts: `${DATE}T09:00`, ends: `${DATE}T
 const ADA = { first: 'Ada', last: 'Lovelace', email: 'ada.lovelace@example.org' };
 const GRACE = { first: 'Grace', last: 'Hopper', email: 'grace.hopper@example.org' };
 
-/**
- * A one-frame Y4M video of a QR code, for Chromium's fake camera (it loops the file): white
- * background, black modules, 8 pixels each, in the middle of a 640x480 frame.
- */
-function qrVideo(path: string, text: string): void {
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const width = 640;
-  const height = 480;
-  const scale = 8;
-  const left = Math.floor((width - modules.size * scale) / 2);
-  const top = Math.floor((height - modules.size * scale) / 2);
-  const luma = Buffer.alloc(width * height, 235);
-  for (let y = 0; y < modules.size * scale; y++) {
-    for (let x = 0; x < modules.size * scale; x++) {
-      if (modules.data[Math.floor(y / scale) * modules.size + Math.floor(x / scale)]) luma[(top + y) * width + left + x] = 16;
-    }
-  }
-  const chroma = Buffer.alloc((width / 2) * (height / 2), 128);
-  writeFileSync(path, Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F10:1 Ip A1:1 C420jpeg\nFRAME\n`), luma, chroma, chroma]));
-}
 
 describe('lead exchange in Chromium', () => {
   let server: RunningServer;
@@ -155,12 +134,7 @@ describe('lead exchange in Chromium', () => {
       const qrText = `TQ1:${eventId.toUpperCase()}:${'7'.repeat(26)}:1:${graceLead.replace('-', '')}:${'0'.repeat(103)}`;
       const video = join(shots, 'leads-badge.y4m');
       qrVideo(video, qrText);
-      camera = await chromium.launch({
-        executablePath: chromiumPath(),
-        headless: true,
-        args: [...CHROMIUM_ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
-        timeout: 60_000,
-      });
+      camera = await launchWithFakeCamera(video);
       const scanning = await camera.newContext({ viewport: { width: 420, height: 860 } });
       await scanning.addCookies(await adaContext.cookies());
       const phone = await scanning.newPage();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { dayLabel } from '../src/web/attendee/meeting-views.js';
 import { screenshotDir } from './helpers/browser.js';
+import { addParticipantInBrowser, createEventInBrowser } from './helpers/event.js';
 import { setUpOwner, startServerAndBrowser } from './helpers/owner.js';
 import type { RunningServer } from './helpers/server.js';
 
@@ -38,24 +39,8 @@ describe('meeting availability in Chromium', () => {
     try {
       step = 'setup, event and participants';
       await setUpOwner(page, server);
-      await page.getByRole('link', { name: 'New event' }).click();
-      await page.getByLabel('Name', { exact: true }).fill(EVENT.name);
-      await page.getByLabel('Starts').fill(EVENT.starts);
-      await page.getByLabel('Ends').fill(EVENT.ends);
-      await page.getByLabel(/^Time zone/).selectOption(EVENT.zone);
-      await page.getByRole('button', { name: 'Create event' }).click();
-      await page.waitForURL(/\/events\/[0-9a-z]{26}\?done=created$/);
-      const eventUrl = `${server.url}${new URL(page.url()).pathname}`;
-      for (const person of [ADA, BEN]) {
-        await page.goto(`${eventUrl}/participants`);
-        await page.getByRole('link', { name: 'Add a participant' }).click();
-        await page.getByLabel('Email *').fill(person.email);
-        await page.getByLabel('First name').fill(person.first);
-        await page.getByLabel('Last name').fill(person.last);
-        await page.getByLabel('Status').selectOption('registered');
-        await page.getByRole('button', { name: 'Add participant' }).click();
-        await page.waitForURL(/\/participants\/[0-9a-z]{26}\?done=created$/);
-      }
+      const eventUrl = await createEventInBrowser(page, server, EVENT);
+      for (const person of [ADA, BEN]) await addParticipantInBrowser(page, eventUrl, person);
 
       step = 'define the availability campaign';
       await page.goto(eventUrl);

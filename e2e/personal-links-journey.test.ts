@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { hashToken } from '../src/lib/tokens.js';
 import { screenshotDir } from './helpers/browser.js';
+import { createEventInBrowser } from './helpers/event.js';
 import { setUpOwner, startServerAndBrowser } from './helpers/owner.js';
 import type { RunningServer } from './helpers/server.js';
 
@@ -121,14 +122,7 @@ describe('personal links in Chromium', () => {
     try {
       step = 'setup and event';
       await setUpOwner(page, server);
-      await page.getByRole('link', { name: 'New event' }).click();
-      await page.getByLabel('Name', { exact: true }).fill(EVENT.name);
-      await page.getByLabel('Starts').fill(EVENT.starts);
-      await page.getByLabel('Ends').fill(EVENT.ends);
-      await page.getByLabel(/^Time zone/).selectOption(EVENT.zone);
-      await page.getByRole('button', { name: 'Create event' }).click();
-      await page.waitForURL(/\/events\/[0-9a-z]{26}\?done=created$/);
-      eventUrl = `${server.url}${new URL(page.url()).pathname}`;
+      eventUrl = await createEventInBrowser(page, server, EVENT);
 
       step = 'add an imported and an invited participant';
       for (const [person, personStatus] of [[ADA, 'imported'], [BEN, 'invited']] as const) {

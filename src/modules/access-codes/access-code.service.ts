@@ -102,7 +102,8 @@ const NO_PARTICIPANT = '00000000000000000000000000';
 /**
  * Checks a typed code for a participant (or for nobody: `participantId` null), counting the
  * attempt first. Unknown person, locked code and wrong code take the same statements and the
- * same MAC computation, so neither the answer nor its timing tells them apart.
+ * same MAC computation, so neither the answer nor its timing tells them apart. `db` is the
+ * database, not a transaction: on PostgreSQL the count runs in a transaction of its own.
  */
 export async function checkCode(db: Db, dialect: Dialect, ctx: Ctx, eventId: string, participantId: string | null, typed: string): Promise<boolean> {
   const normalised = normaliseCode(typed) ?? '';

@@ -17,4 +17,4 @@ export {
   type SignInResult,
   type SignUpInput,
 } from './account.service.js';
-export { isRegistered, registerCustomer, registerGuest, shopEvents } from './shop-registration.service.js';
+export { isRegistered, onSale, registerCustomer, registerGuest, shopEvents } from './shop-registration.service.js';

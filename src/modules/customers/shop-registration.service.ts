@@ -6,10 +6,15 @@ import { registerFromPublicPage } from '../forms/index.js';
 import { createParticipant, findParticipantByEmail, updateParticipant } from '../participants/index.js';
 import type { Shop } from '../shop/index.js';
 
-/** What a shop sells: the organisation's published events that have not ended, soonest first. */
+/** Whether a shop sells this event: the organisation's, published, not ended. */
+export function onSale(event: Event, shop: Shop, now: Date): boolean {
+  return event.orgId === shop.orgId && event.status === 'published' && event.endsAt > now.toISOString();
+}
+
+/** What a shop sells, soonest first. */
 export async function shopEvents(db: Db, ctx: Ctx, shop: Shop): Promise<Event[]> {
-  const now = ctx.clock.now().toISOString();
-  return (await listEvents(db, shop.orgId)).filter((e) => e.status === 'published' && e.endsAt > now).sort((a, b) => a.startsAt.localeCompare(b.startsAt));
+  const now = ctx.clock.now();
+  return (await listEvents(db, shop.orgId)).filter((e) => onSale(e, shop, now)).sort((a, b) => a.startsAt.localeCompare(b.startsAt));
 }
 
 export async function isRegistered(db: Db, contact: Contact, event: Event): Promise<boolean> {

@@ -12,6 +12,7 @@ import { getContact, type Contact } from '../../modules/contacts/index.js';
 import {
   changeOwnEmail,
   isRegistered,
+  onSale,
   registerCustomer,
   registerGuest,
   requestPasswordReset,
@@ -87,8 +88,7 @@ export async function shopRoutes(app: FastifyInstance): Promise<void> {
   async function eventOf(request: FastifyRequest, shop: Shop): Promise<Event> {
     const { eventId } = request.params as { eventId: string };
     const event = await getPublicEvent(db, eventId);
-    const open = (await shopEvents(db, app.deps, shop)).some((e) => e.id === event.id);
-    if (event.orgId !== shop.orgId || !open) throw new DomainError('not_found', 'Event not found');
+    if (!onSale(event, shop, app.deps.clock.now())) throw new DomainError('not_found', 'Event not found');
     return event;
   }
 
