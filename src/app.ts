@@ -39,8 +39,9 @@ export function redactUrl(url: string): string {
     .replace(/^\/l\/[^/?#]*/, '/l/[redacted]')
     .replace(TOKEN_SEARCH_PATTERN, 'tsr_[redacted]')
     .replace(/tsr(?:_|%5f)[a-z0-9_%-]{6,}/gi, 'tsr_[redacted]')
-    // Multipart forms carry their CSRF token in the query string.
-    .replace(/([?&]_csrf=)[^&#]*/g, '$1[redacted]')
+    // Multipart forms carry their CSRF token in the query string; an SSO callback its
+    // authorisation code and state.
+    .replace(/([?&](?:_csrf|code|state)=)[^&#]*/g, '$1[redacted]')
     // Unsubscribe links are signed, not tsr_ tokens; they stay out of logs all the same.
     .replace(/^\/u\/[^?#]*/, '/u/[redacted]');
 }

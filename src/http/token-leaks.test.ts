@@ -82,6 +82,7 @@ describe('personal links never leak into logs, exports or API answers', () => {
     assert.equal(redactUrl(`/verify/${token.toUpperCase()}`), '/verify/tsr_[redacted]');
     assert.equal(redactUrl(`/x?next=${encodeURIComponent(`https://tessera.test/l/${token}`)}`).includes(secretPart(token)), false);
     assert.equal(redactUrl(`/x/tsr%5Fapp%5F${secretPart(token)}`), '/x/tsr_[redacted]');
+    assert.equal(redactUrl('/shop/acme/main/sso/01abc/callback?code=abc123&state=xyz&iss=https%3A%2F%2Fidp'), '/shop/acme/main/sso/01abc/callback?code=[redacted]&state=[redacted]&iss=https%3A%2F%2Fidp', 'an SSO callback keeps its code and state out of the log');
     assert.equal(redactUrl('/admin/o/01abc/events'), '/admin/o/01abc/events', 'other URLs untouched');
   });
 
